@@ -1,0 +1,8 @@
+import type { Command } from './command.ts';
+import { migrateCommand } from './migrate.command.ts';
+import { petitionCommand } from './petition.command.ts';
+import { serveCommand } from './serve.command.ts';
+import { workerCommand } from './worker.command.ts';
+
+/** Every CLI command, in one list. */
+export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand];

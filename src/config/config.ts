@@ -1,0 +1,220 @@
+import path from 'node:path';
+
+/** Where the database lives: an embedded SQLite file, or a PostgreSQL server. */
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+/** How mail leaves: a real SMTP server, or the development mailbox at `/dev/mail`. */
+export type MailConfig =
+  | { readonly kind: 'smtp'; readonly url: string; readonly from: string }
+  | { readonly kind: 'dev'; readonly from: string };
+
+/** Where the root secret comes from: the environment, or a key file in the data directory. */
+export type SecretConfig =
+  | { readonly kind: 'env'; readonly value: string }
+  | { readonly kind: 'file'; readonly file: string };
+
+export interface Config {
+  readonly environment: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly database: DatabaseConfig;
+  readonly mail: MailConfig;
+  readonly secret: SecretConfig;
+  /** Abuse limits (per-IP rate limits). Off only for load tests. */
+  readonly rateLimits: 'on' | 'off';
+  /** Fastify's trustProxy: false, true, a hop count, or a list of addresses/CIDRs. */
+  readonly trustProxy: boolean | number | string;
+  /** `serve` also runs the job worker in-process unless this is false. */
+  readonly inProcessWorker: boolean;
+  /** Create the demo campaign on the first start. */
+  readonly demo: boolean;
+  readonly logLevel: string;
+  /** Group commit: how long the signature writer waits to gather a batch. */
+  readonly commitWindowMs: number;
+  /** Live counts: at most one update per petition per this many milliseconds. */
+  readonly streamIntervalMs: number;
+  readonly defaultOrganisation: { readonly slug: string; readonly name: string };
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Thrown when the environment cannot make a valid config; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Chorus cannot start; fix the configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** Turns an environment into a typed, frozen config, or throws `ConfigError` listing every problem. */
+export function toConfig(env: Environment, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const environment = readEnvironment(env.NODE_ENV, problems);
+  const production = environment === 'production';
+
+  const port = readInteger(env, 'PORT', 3000, 0, 65535, problems);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const publicUrl = readPublicUrl(env.PUBLIC_URL, port, production, problems);
+  const dataDir = path.resolve(cwd, env.CHORUS_DATA_DIR?.trim() || './data');
+
+  const database = readDatabase(env.DATABASE_URL, dataDir, problems);
+
+  const from = env.MAIL_FROM?.trim() || `Chorus <no-reply@${hostnameOf(publicUrl)}>`;
+  let mail: MailConfig;
+  const smtpUrl = env.SMTP_URL?.trim();
+  if (smtpUrl) {
+    if (!/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps:// (for example smtp://user:pass@mail.example.org:587).');
+    mail = { kind: 'smtp', url: smtpUrl, from };
+  } else {
+    if (production) problems.push('SMTP_URL is required when NODE_ENV=production: confirmation mail must reach signers.');
+    mail = { kind: 'dev', from };
+  }
+
+  let secret: SecretConfig;
+  const secretValue = env.CHORUS_SECRET;
+  if (secretValue !== undefined && secretValue !== '') {
+    if (secretValue.length < 32) problems.push('CHORUS_SECRET must be at least 32 characters of random text (for example: openssl rand -base64 32).');
+    secret = { kind: 'env', value: secretValue };
+  } else {
+    if (production && database.kind === 'postgres') {
+      problems.push('CHORUS_SECRET is required in production on PostgreSQL: every process must share the same key, and it must not live in the database.');
+    }
+    secret = { kind: 'file', file: path.join(dataDir, 'chorus.key') };
+  }
+
+  const rateLimits = readRateLimits(env, production, problems);
+  const trustProxy = readTrustProxy(env.CHORUS_TRUST_PROXY, problems);
+  const inProcessWorker = readBoolean(env, 'CHORUS_IN_PROCESS_WORKER', true, problems);
+  const demo = readBoolean(env, 'CHORUS_DEMO', !production && environment !== 'test', problems);
+  const logLevel = env.LOG_LEVEL?.trim() || (environment === 'test' ? 'silent' : 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.');
+  }
+  const commitWindowMs = readInteger(env, 'CHORUS_COMMIT_WINDOW_MS', 4, 0, 1000, problems);
+  const streamIntervalMs = readInteger(env, 'CHORUS_STREAM_INTERVAL_MS', 1000, 100, 60_000, problems);
+
+  const orgSlug = env.CHORUS_ORG_SLUG?.trim() || 'default';
+  if (!SLUG.test(orgSlug)) problems.push('CHORUS_ORG_SLUG must be lowercase letters, digits and dashes.');
+  const orgName = env.CHORUS_ORG_NAME?.trim() || 'Our organisation';
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({
+    environment,
+    port,
+    host,
+    publicUrl,
+    dataDir,
+    database,
+    mail,
+    secret,
+    rateLimits,
+    trustProxy,
+    inProcessWorker,
+    demo,
+    logLevel,
+    commitWindowMs,
+    streamIntervalMs,
+    defaultOrganisation: { slug: orgSlug, name: orgName },
+  });
+}
+
+/** Reads `process.env` once; the only place in Chorus that does. */
+export function readEnv(): Config {
+  return toConfig(process.env);
+}
+
+function readEnvironment(value: string | undefined, problems: string[]): Config['environment'] {
+  const v = value?.trim() || 'development';
+  if (v === 'development' || v === 'production' || v === 'test') return v;
+  problems.push(`NODE_ENV must be development, production or test (got "${v}").`);
+  return 'development';
+}
+
+function readInteger(env: Environment, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+    return fallback;
+  }
+  return n;
+}
+
+function readBoolean(env: Environment, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  problems.push(`${name} must be on or off (got "${raw}").`);
+  return fallback;
+}
+
+function readPublicUrl(raw: string | undefined, port: number, production: boolean, problems: string[]): string {
+  const value = raw?.trim();
+  if (!value) {
+    if (production) problems.push('PUBLIC_URL is required when NODE_ENV=production (for example https://act.example.org): links in mail use it.');
+    return `http://localhost:${port}`;
+  }
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return url.origin + url.pathname.replace(/\/+$/, '');
+  } catch {
+    problems.push(`PUBLIC_URL must be an http(s) address such as https://act.example.org (got "${value}").`);
+    return `http://localhost:${port}`;
+  }
+}
+
+function readDatabase(raw: string | undefined, dataDir: string, problems: string[]): DatabaseConfig {
+  const value = raw?.trim();
+  if (!value) return { kind: 'sqlite', file: path.join(dataDir, 'chorus.sqlite') };
+  if (/^postgres(ql)?:\/\//.test(value)) return { kind: 'postgres', url: value };
+  if (value.startsWith('sqlite:')) return { kind: 'sqlite', file: path.resolve(value.slice('sqlite:'.length).replace(/^\/\//, '')) };
+  problems.push('DATABASE_URL must be a postgres:// address, a sqlite:path, or unset for the embedded database.');
+  return { kind: 'sqlite', file: path.join(dataDir, 'chorus.sqlite') };
+}
+
+function readRateLimits(env: Environment, production: boolean, problems: string[]): 'on' | 'off' {
+  const raw = env.CHORUS_RATE_LIMITS?.trim().toLowerCase() || 'on';
+  if (raw !== 'on' && raw !== 'off') {
+    problems.push(`CHORUS_RATE_LIMITS must be on or off (got "${raw}").`);
+    return 'on';
+  }
+  if (raw === 'off' && production && env.CHORUS_RATE_LIMITS_FORCE_OFF !== 'yes') {
+    problems.push('CHORUS_RATE_LIMITS=off is refused when NODE_ENV=production; set CHORUS_RATE_LIMITS_FORCE_OFF=yes as well if you really mean it (load tests only).');
+  }
+  return raw;
+}
+
+function readTrustProxy(raw: string | undefined, problems: string[]): boolean | number | string {
+  const value = raw?.trim();
+  if (!value || value === 'false' || value === 'off') return false;
+  if (value === 'true' || value === 'on') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^[0-9a-fA-F.:/,\s]+$/.test(value)) return value;
+  problems.push('CHORUS_TRUST_PROXY must be off, on, a number of proxy hops, or a comma-separated list of proxy addresses.');
+  return false;
+}
+
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname || 'localhost';
+  } catch {
+    return 'localhost';
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

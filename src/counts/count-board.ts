@@ -1,0 +1,78 @@
+import type { Db } from '../storage/database.ts';
+import { readCounts, readCountsChangedSince, type CountsRow } from './counts.store.ts';
+
+export type CountListener = (counts: CountsRow) => void;
+
+/**
+ * The public figures, held in memory so that reading a count costs nothing. This process's own
+ * commits update it at once; a light poll (or Redis, when configured) brings in the commits of
+ * other processes.
+ */
+export class CountBoard {
+  private readonly counts = new Map<number, CountsRow>();
+  private readonly listeners = new Set<CountListener>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private lastPoll = 0;
+
+  constructor(private readonly db: Db) {}
+
+  get(petitionId: number): CountsRow | undefined {
+    return this.counts.get(petitionId);
+  }
+
+  /** The current figures, loading them once from the database if this process has not seen them. */
+  async read(petitionId: number): Promise<CountsRow | undefined> {
+    const known = this.counts.get(petitionId);
+    if (known) return known;
+    const [row] = await readCounts(this.db, [petitionId]);
+    if (row) this.apply([row]);
+    return row;
+  }
+
+  async readMany(petitionIds: readonly number[]): Promise<Map<number, CountsRow>> {
+    const missing = petitionIds.filter((id) => !this.counts.has(id));
+    if (missing.length > 0) this.apply(await readCounts(this.db, missing));
+    const out = new Map<number, CountsRow>();
+    for (const id of petitionIds) {
+      const row = this.counts.get(id);
+      if (row) out.set(id, row);
+    }
+    return out;
+  }
+
+  /** Takes newer figures (from a commit, a poll or another process) and tells listeners of changes. */
+  apply(rows: readonly CountsRow[]): void {
+    for (const row of rows) {
+      const known = this.counts.get(row.petitionId);
+      if (known && known.updatedAt > row.updatedAt) continue;
+      if (known && known.signed === row.signed && known.confirmed === row.confirmed && known.removed === row.removed) {
+        this.counts.set(row.petitionId, row);
+        continue;
+      }
+      this.counts.set(row.petitionId, row);
+      for (const listener of this.listeners) listener(row);
+    }
+  }
+
+  onChange(listener: CountListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Polls for commits made by other processes; cheap (a handful of rows by index). */
+  startPolling(intervalMs: number, now: () => number, onError: (error: unknown) => void): void {
+    if (this.pollTimer) return;
+    this.lastPoll = now();
+    this.pollTimer = setInterval(() => {
+      const since = this.lastPoll - intervalMs; // overlap a little: clocks of other machines drift
+      this.lastPoll = now();
+      readCountsChangedSince(this.db, since).then((rows) => this.apply(rows), onError);
+    }, intervalMs);
+    this.pollTimer.unref();
+  }
+
+  stop(): void {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+}

@@ -1,0 +1,29 @@
+import type { Context } from '../context.ts';
+import type { Db, Trx } from '../storage/database.ts';
+import { addToCounts, insertCountsRow, type CountsDelta, type CountsRow } from './counts.store.ts';
+
+export type { CountsDelta, CountsRow };
+
+/** Every petition has one counts row, made with it. */
+export async function createCounts(db: Db, petitionId: number, now: number): Promise<void> {
+  await insertCountsRow(db, petitionId, now);
+}
+
+/** Applies a batch's summed changes inside its transaction: one row update per petition per batch. */
+export async function applyCountChanges(trx: Trx, deltas: ReadonlyMap<number, CountsDelta>, now: number): Promise<CountsRow[]> {
+  const rows: CountsRow[] = [];
+  for (const [petitionId, delta] of deltas) {
+    const row = await addToCounts(trx, petitionId, delta, now);
+    if (row) rows.push(row);
+  }
+  return rows;
+}
+
+/** The public (confirmed) count, from memory when this process has it. */
+export async function readConfirmedCount(ctx: Context, petitionId: number): Promise<number> {
+  return (await ctx.board.read(petitionId))?.confirmed ?? 0;
+}
+
+export async function readCountsFor(ctx: Context, petitionIds: readonly number[]): Promise<Map<number, CountsRow>> {
+  return ctx.board.readMany(petitionIds);
+}

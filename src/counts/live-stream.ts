@@ -1,0 +1,116 @@
+import type { ServerResponse } from 'node:http';
+import { LOCALES, translator } from '../i18n/i18n.ts';
+import type { CountBoard } from './count-board.ts';
+import type { CountsRow } from './counts.store.ts';
+
+/** Past this many unsent bytes a viewer is too slow; it is dropped (its browser reconnects). */
+const MAX_BUFFERED_BYTES = 64 * 1024;
+const HEARTBEAT_MS = 25_000;
+
+interface Channel {
+  readonly viewers: Set<ServerResponse>;
+  lastSent: number;
+  pending: CountsRow | undefined;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Server-Sent Events for live counts. Updates are coalesced to at most one frame per petition per
+ * interval; each frame is serialised once and written to every viewer. A viewer costs one entry in
+ * a set, and is dropped rather than buffered without bound when it cannot keep up.
+ */
+export class LiveStream {
+  private readonly channels = new Map<number, Channel>();
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+  private viewerCount = 0;
+
+  constructor(
+    board: CountBoard,
+    private readonly intervalMs: number,
+  ) {
+    this.unsubscribe = board.onChange((row) => this.schedule(row));
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  get viewers(): number {
+    return this.viewerCount;
+  }
+
+  /** Starts streaming to a response whose headers the caller has not sent yet. */
+  add(petitionId: number, response: ServerResponse, current: CountsRow | undefined): void {
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // Tell nginx-style proxies not to buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    response.write(`retry: 5000\n${current ? frame(current) : ''}`);
+    let channel = this.channels.get(petitionId);
+    if (!channel) {
+      channel = { viewers: new Set(), lastSent: 0, pending: undefined, timer: undefined };
+      this.channels.set(petitionId, channel);
+    }
+    channel.viewers.add(response);
+    this.viewerCount += 1;
+    const remove = () => {
+      if (channel.viewers.delete(response)) this.viewerCount -= 1;
+      if (channel.viewers.size === 0 && !channel.timer) this.channels.delete(petitionId);
+    };
+    response.once('close', remove);
+    response.once('error', remove);
+  }
+
+  close(): void {
+    this.unsubscribe();
+    clearInterval(this.heartbeat);
+    for (const channel of this.channels.values()) {
+      if (channel.timer) clearTimeout(channel.timer);
+      for (const viewer of channel.viewers) viewer.end();
+    }
+    this.channels.clear();
+  }
+
+  private schedule(row: CountsRow): void {
+    const channel = this.channels.get(row.petitionId);
+    if (!channel || channel.viewers.size === 0) return;
+    channel.pending = row;
+    if (channel.timer) return;
+    const wait = Math.max(0, channel.lastSent + this.intervalMs - Date.now());
+    channel.timer = setTimeout(() => this.send(row.petitionId, channel), wait);
+    channel.timer.unref();
+  }
+
+  private send(petitionId: number, channel: Channel): void {
+    channel.timer = undefined;
+    const row = channel.pending;
+    channel.pending = undefined;
+    channel.lastSent = Date.now();
+    if (row) this.broadcast(channel, Buffer.from(frame(row)));
+    if (channel.viewers.size === 0) this.channels.delete(petitionId);
+  }
+
+  private beat(): void {
+    const comment = Buffer.from(':\n\n');
+    for (const channel of this.channels.values()) this.broadcast(channel, comment);
+  }
+
+  private broadcast(channel: Channel, bytes: Buffer): void {
+    for (const viewer of channel.viewers) {
+      if (viewer.writableLength > MAX_BUFFERED_BYTES) {
+        viewer.destroy();
+        continue;
+      }
+      viewer.write(bytes);
+    }
+  }
+}
+
+/** One frame serves every viewer: the figure, and its label in each language (plural rules differ). */
+function frame(row: CountsRow): string {
+  const labels: Record<string, string> = {};
+  for (const locale of LOCALES) labels[locale] = translator(locale).t('petition.count', { count: row.confirmed });
+  return `event: count\ndata: ${JSON.stringify({ signatureCount: row.confirmed, labels })}\n\n`;
+}

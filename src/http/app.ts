@@ -1,0 +1,70 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Context } from '../context.ts';
+import { negotiateLocale, translator, type Translator } from '../i18n/i18n.ts';
+import { registerAssets } from './assets.ts';
+import { createErrorHandler, sendDomainError } from './errors.ts';
+import { DomainError } from '../shared/errors.ts';
+import { createRateLimits, type RateLimits } from './rate-limit.ts';
+import { routeModules } from './routes.ts';
+import { applySecurityHeaders } from './security.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Messages in the reader's language. */
+    i18n: Translator;
+    /** The language the reader chose with `?lang=`, carried through links and forms; undefined when negotiated. */
+    lang: string | undefined;
+  }
+}
+
+/** Everything a route module is given. */
+export interface HttpDeps {
+  readonly ctx: Context;
+  readonly limits: RateLimits;
+}
+
+/** Builds the HTTP application: one Fastify instance, the routes from one list, one error handler. */
+export async function buildApp(ctx: Context): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    trustProxy: toTrustProxy(ctx.config.trustProxy),
+    bodyLimit: 64 * 1024,
+    // Slow clients must not hold connections forever.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  const httpsOnly = ctx.config.publicUrl.startsWith('https://');
+
+  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  app.decorateRequest('i18n', null as unknown as Translator);
+  app.decorateRequest('lang', undefined);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const query = request.query as Record<string, unknown> | undefined;
+    const lang = typeof query?.lang === 'string' ? query.lang : undefined;
+    request.i18n = translator(negotiateLocale(lang, request.headers['accept-language']));
+    request.lang = lang === request.i18n.locale ? lang : undefined;
+    applySecurityHeaders(reply, httpsOnly);
+  });
+
+  // Request log lines carry method, route pattern, status and time: never an address, a query string or a body.
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.logger.debug({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.setErrorHandler(createErrorHandler(ctx.logger));
+  app.setNotFoundHandler((request, reply) => sendDomainError(request, reply, new DomainError('not_found', 'Nothing here.')));
+
+  const deps: HttpDeps = { ctx, limits: createRateLimits(ctx.config.rateLimits) };
+  registerAssets(app);
+  for (const register of routeModules) register(app, deps);
+  return app;
+}
+
+/** Fastify wants a function for a hop count: trust the first `hops` proxies. */
+function toTrustProxy(setting: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting;
+}

@@ -1,0 +1,70 @@
+import nodemailer from 'nodemailer';
+import type { Sealer } from '../crypto/sealing.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Db } from '../storage/database.ts';
+import { insertDevMail } from './dev-mailbox.store.ts';
+
+/** A mail ready to go: both parts already rendered in the reader's language. */
+export interface OutgoingMail {
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+  readonly locale: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface Mailer {
+  readonly kind: 'smtp' | 'dev';
+  send(mail: OutgoingMail): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DEV_MAIL_PURPOSE = 'dev-mail';
+
+/** Real mail over SMTP (a pooled connection); `SMTP_URL` as nodemailer reads it. */
+export function createSmtpMailer(url: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(url, { from });
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      await transport.sendMail({
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        headers: { 'Content-Language': mail.locale, 'Auto-Submitted': 'auto-generated', ...mail.headers },
+      });
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+/**
+ * Development without SMTP: mail is kept (sealed, like signer data) for `/dev/mail`, and a log line
+ * says so without naming the recipient.
+ */
+export function createDevMailer(db: Db, sealer: Sealer, from: string, logger: Logger, now: () => number): Mailer {
+  return {
+    kind: 'dev',
+    async send(mail) {
+      const sealed = sealer.seal(JSON.stringify({ from, ...mail }), DEV_MAIL_PURPOSE);
+      const id = await insertDevMail(db, sealed, now());
+      logger.info({ devMailId: id, subject: mail.subject }, 'mail kept for /dev/mail (no SMTP_URL set)');
+    },
+    async close() {},
+  };
+}
+
+export interface DevMail extends OutgoingMail {
+  readonly id: number;
+  readonly from: string;
+  readonly createdAt: number;
+}
+
+export function openDevMail(sealer: Sealer, row: { id: number; created_at: number; sealed: Buffer }): DevMail {
+  const mail = JSON.parse(sealer.open(row.sealed, DEV_MAIL_PURPOSE)) as Omit<DevMail, 'id' | 'createdAt'>;
+  return { ...mail, id: row.id, createdAt: row.created_at };
+}

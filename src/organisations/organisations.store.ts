@@ -1,0 +1,27 @@
+import type { Db } from '../storage/database.ts';
+
+export interface OrganisationRow {
+  readonly id: number;
+  readonly slug: string;
+  readonly name: string;
+}
+
+export async function findOrganisationBySlug(db: Db, slug: string): Promise<OrganisationRow | undefined> {
+  return db.selectFrom('organisations').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function findOrganisationById(db: Db, id: number): Promise<OrganisationRow | undefined> {
+  return db.selectFrom('organisations').select(['id', 'slug', 'name']).where('id', '=', id).executeTakeFirst();
+}
+
+/** Inserts the organisation unless the slug exists; returns the stored row either way. */
+export async function upsertOrganisation(db: Db, slug: string, name: string, now: number): Promise<OrganisationRow> {
+  await db
+    .insertInto('organisations')
+    .values({ slug, name, created_at: now })
+    .onConflict((oc) => oc.column('slug').doNothing())
+    .execute();
+  const row = await findOrganisationBySlug(db, slug);
+  if (!row) throw new Error(`organisation ${slug} vanished after insert`);
+  return row;
+}

@@ -1,0 +1,63 @@
+import type { PetitionStatus } from '../storage/schema.ts';
+
+export type { PetitionStatus };
+
+/** A petition as the rest of Chorus sees it. */
+export interface Petition {
+  readonly id: number;
+  readonly organisationId: number;
+  readonly slug: string;
+  readonly title: string;
+  readonly target: string;
+  readonly demand: string;
+  readonly body: string;
+  readonly goal: number;
+  readonly status: PetitionStatus;
+  readonly locale: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export const PETITION_STATUSES: readonly PetitionStatus[] = ['draft', 'open', 'closed', 'won'];
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+
+/** Slugs appear in addresses: lowercase ASCII letters, digits and inner dashes, at most 64. */
+export function isValidSlug(slug: string): boolean {
+  return SLUG.test(slug);
+}
+
+export function isPetitionStatus(value: string): value is PetitionStatus {
+  return (PETITION_STATUSES as readonly string[]).includes(value);
+}
+
+/** Only an open petition takes signatures and confirmations. */
+export function canTakeSignatures(petition: Pick<Petition, 'status'>): boolean {
+  return petition.status === 'open';
+}
+
+/** Whether the public can see the petition page at all. */
+export function isPublic(petition: Pick<Petition, 'status'>): boolean {
+  return petition.status !== 'draft';
+}
+
+/** Progress to the goal in whole percent, from 0 to 100. */
+export function progressPercent(count: number, goal: number): number {
+  if (goal <= 0) return 100;
+  return Math.max(0, Math.min(100, Math.floor((count / goal) * 100)));
+}
+
+/** Moves a petition may make: draft → open → closed or won; a closed petition may reopen. */
+export function canChangeStatus(from: PetitionStatus, to: PetitionStatus): boolean {
+  if (from === to) return false;
+  switch (from) {
+    case 'draft':
+      return to === 'open';
+    case 'open':
+      return to === 'closed' || to === 'won';
+    case 'closed':
+      return to === 'open' || to === 'won';
+    case 'won':
+      return false;
+  }
+}

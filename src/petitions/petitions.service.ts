@@ -1,0 +1,114 @@
+import type { Context } from '../context.ts';
+import { createCounts, readCountsFor } from '../counts/counts.service.ts';
+import { isLocale } from '../i18n/i18n.ts';
+import { ensureDefaultOrganisation, getOrganisationBySlugOrThrow } from '../organisations/organisations.service.ts';
+import { DomainError } from '../shared/errors.ts';
+import { canChangeStatus, isPublic, isValidSlug, type Petition, type PetitionStatus } from './petition.ts';
+import { countPetitions, findPetitionById, findPetitionBySlug, insertPetition, listPetitions, updatePetitionStatus } from './petitions.store.ts';
+
+export interface NewPetition {
+  readonly slug: string;
+  readonly title: string;
+  readonly target: string;
+  readonly goal: number;
+  readonly demand?: string;
+  readonly body?: string;
+  readonly organisationSlug?: string;
+  readonly locale?: string;
+  readonly status?: PetitionStatus;
+}
+
+export interface PetitionWithCount {
+  readonly petition: Petition;
+  readonly signatureCount: number;
+}
+
+/** Creates a petition (open unless told otherwise) with its counts row, in the named or the default organisation. */
+export async function createPetition(ctx: Context, input: NewPetition): Promise<Petition> {
+  const problems: string[] = [];
+  const slug = input.slug.trim().toLowerCase();
+  if (!isValidSlug(slug)) problems.push(`slug "${input.slug}" must be lowercase letters, digits and dashes (at most 64)`);
+  const title = input.title.trim();
+  if (title === '' || title.length > 200) problems.push('title must be 1 to 200 characters');
+  const target = input.target.trim();
+  if (target === '' || target.length > 200) problems.push('target must be 1 to 200 characters');
+  if (!Number.isInteger(input.goal) || input.goal < 1 || input.goal > 1_000_000_000) problems.push('goal must be a whole number from 1 to 1,000,000,000');
+  const locale = input.locale ?? 'en';
+  if (!isLocale(locale)) problems.push(`locale must be one of en, fr, ar`);
+  if (problems.length > 0) throw new DomainError('invalid_input', `Cannot create the petition: ${problems.join('; ')}.`);
+  if (await findPetitionBySlug(ctx.db, slug)) throw new DomainError('conflict', `A petition with the slug "${slug}" already exists.`);
+
+  const organisation = input.organisationSlug ? await getOrganisationBySlugOrThrow(ctx, input.organisationSlug) : await ensureDefaultOrganisation(ctx);
+  const now = ctx.clock.now();
+  return ctx.db.transaction().execute(async (trx) => {
+    const petition = await insertPetition(trx, {
+      organisation_id: organisation.id,
+      slug,
+      title,
+      target,
+      demand: input.demand?.trim() || title,
+      body: input.body?.trim() ?? '',
+      goal: input.goal,
+      status: input.status ?? 'open',
+      locale,
+      created_at: now,
+      updated_at: now,
+    });
+    await createCounts(trx, petition.id, now);
+    return petition;
+  });
+}
+
+/** How long a petition read is reused on the signing path; a status change shows everywhere within it. */
+const CACHE_MS = 2_000;
+const cache = new WeakMap<Context, Map<string, { petition: Petition | undefined; at: number }>>();
+
+/** A petition by slug, cached for two seconds: the signing path reads it on every request. */
+export async function findPetition(ctx: Context, slug: string): Promise<Petition | undefined> {
+  let entries = cache.get(ctx);
+  if (!entries) cache.set(ctx, (entries = new Map()));
+  const now = Date.now();
+  const hit = entries.get(slug);
+  if (hit && now - hit.at < CACHE_MS) return hit.petition;
+  const petition = isValidSlug(slug) ? await findPetitionBySlug(ctx.db, slug) : undefined;
+  if (entries.size > 10_000) entries.clear();
+  entries.set(slug, { petition, at: now });
+  return petition;
+}
+
+/** The petition as the public may see it (not a draft), or `not_found`. */
+export async function getPublicPetitionOrThrow(ctx: Context, slug: string): Promise<Petition> {
+  const petition = await findPetition(ctx, slug);
+  if (!petition || !isPublic(petition)) throw new DomainError('not_found', `There is no petition "${slug}".`);
+  return petition;
+}
+
+export async function getPetitionByIdOrThrow(ctx: Context, id: number): Promise<Petition> {
+  const petition = await findPetitionById(ctx.db, id);
+  if (!petition) throw new DomainError('not_found', `There is no petition with id ${id}.`);
+  return petition;
+}
+
+/** Petitions with their confirmed counts; the public list shows open and won ones. */
+export async function listPetitionsWithCounts(ctx: Context, statuses?: readonly PetitionStatus[]): Promise<PetitionWithCount[]> {
+  const petitions = await listPetitions(ctx.db, statuses);
+  const counts = await readCountsFor(ctx, petitions.map((p) => p.id));
+  return petitions.map((petition) => ({ petition, signatureCount: counts.get(petition.id)?.confirmed ?? 0 }));
+}
+
+export async function changePetitionStatus(ctx: Context, slug: string, status: PetitionStatus): Promise<Petition> {
+  const petition = await findPetitionBySlug(ctx.db, slug);
+  if (!petition) throw new DomainError('not_found', `There is no petition "${slug}".`);
+  if (petition.status === status) return petition;
+  if (!canChangeStatus(petition.status, status)) {
+    throw new DomainError('conflict', `A petition that is ${petition.status} cannot become ${status}.`);
+  }
+  const now = ctx.clock.now();
+  await updatePetitionStatus(ctx.db, petition.id, status, now);
+  cache.get(ctx)?.delete(petition.slug);
+  return { ...petition, status, updatedAt: now };
+}
+
+export async function countAllPetitions(ctx: Context): Promise<number> {
+  return countPetitions(ctx.db);
+}

@@ -1,0 +1,56 @@
+import type { Db } from '../storage/database.ts';
+import type { PetitionStatus, PetitionsTable } from '../storage/schema.ts';
+import type { Petition } from './petition.ts';
+
+const COLUMNS = ['id', 'organisation_id', 'slug', 'title', 'target', 'demand', 'body', 'goal', 'status', 'locale', 'created_at', 'updated_at'] as const;
+
+type Row = Omit<PetitionsTable, 'id'> & { id: number };
+
+function toPetition(row: Row): Petition {
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    slug: row.slug,
+    title: row.title,
+    target: row.target,
+    demand: row.demand,
+    body: row.body,
+    goal: row.goal,
+    status: row.status,
+    locale: row.locale,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export type NewPetitionRow = Omit<PetitionsTable, 'id'>;
+
+export async function insertPetition(db: Db, row: NewPetitionRow): Promise<Petition> {
+  const inserted = await db.insertInto('petitions').values(row).returning(COLUMNS).executeTakeFirstOrThrow();
+  return toPetition(inserted);
+}
+
+export async function findPetitionBySlug(db: Db, slug: string): Promise<Petition | undefined> {
+  const row = await db.selectFrom('petitions').select(COLUMNS).where('slug', '=', slug).executeTakeFirst();
+  return row && toPetition(row);
+}
+
+export async function findPetitionById(db: Db, id: number): Promise<Petition | undefined> {
+  const row = await db.selectFrom('petitions').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  return row && toPetition(row);
+}
+
+export async function listPetitions(db: Db, statuses?: readonly PetitionStatus[]): Promise<Petition[]> {
+  let query = db.selectFrom('petitions').select(COLUMNS).orderBy('created_at', 'desc').orderBy('id', 'desc');
+  if (statuses && statuses.length > 0) query = query.where('status', 'in', statuses);
+  return (await query.execute()).map(toPetition);
+}
+
+export async function updatePetitionStatus(db: Db, id: number, status: PetitionStatus, now: number): Promise<void> {
+  await db.updateTable('petitions').set({ status, updated_at: now }).where('id', '=', id).execute();
+}
+
+export async function countPetitions(db: Db): Promise<number> {
+  const row = await db.selectFrom('petitions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,158 @@
+import type { Clock } from '../shared/clock.ts';
+import { Batcher } from '../shared/batcher.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { Db } from '../storage/database.ts';
+import type { CountBoard } from '../counts/count-board.ts';
+import { applyCountChanges, type CountsDelta } from '../counts/counts.service.ts';
+import { enqueueJobs, type NewJob } from '../worker/jobs.service.ts';
+import { confirmSignatures, findSignaturesByEmailHash, insertSignatures, recordRepeatNotice, type NewSignatureRow } from './signatures.store.ts';
+
+/** At most this many "you signed again" mails per address and petition. */
+export const MAX_REPEAT_NOTICES = 3;
+
+export const JOB_CONFIRMATION_MAIL = 'signature.confirmation-mail';
+export const JOB_REPEAT_MAIL = 'signature.repeat-mail';
+
+export type WriteOp =
+  | {
+      readonly kind: 'sign';
+      readonly row: NewSignatureRow;
+      /** The confirmation secret, sealed, for the mail job (the row keeps only its hash). */
+      readonly sealedSecret: string;
+    }
+  | { readonly kind: 'confirm'; readonly signatureId: number; readonly petitionId: number };
+
+export type WriteResult =
+  | { readonly kind: 'sign'; readonly outcome: 'created' | 'repeat' | 'repeat-quiet'; readonly signatureId: number }
+  | { readonly kind: 'confirm'; readonly outcome: 'confirmed' | 'already' };
+
+export interface SignatureWriterDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly board: CountBoard;
+  readonly logger: Logger;
+  readonly windowMs: number;
+  /** Called after a commit that queued jobs, to wake the worker. */
+  readonly onJobsQueued: () => void;
+}
+
+export type SignatureWriter = Batcher<WriteOp, WriteResult>;
+
+/**
+ * The one write path for signatures and confirmations: group commit. Everything that arrives
+ * within a few milliseconds is committed in one transaction with its outbox rows and one summed
+ * count change per petition; each caller is answered only after that commit.
+ */
+export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
+  return new Batcher<WriteOp, WriteResult>({
+    windowMs: deps.windowMs,
+    maxBatch: 500,
+    flush: (ops) => flushBatch(deps, ops),
+    onError: (error, size) => deps.logger.error({ err: error instanceof Error ? error.message : String(error), size }, 'signature batch failed; retrying its items one by one'),
+  });
+}
+
+async function flushBatch(deps: SignatureWriterDeps, ops: readonly WriteOp[]): Promise<WriteResult[]> {
+  const now = deps.clock.now();
+  const results: WriteResult[] = new Array(ops.length);
+  const deltas = new Map<number, { signed: number; confirmed: number }>();
+  const delta = (petitionId: number) => {
+    let d = deltas.get(petitionId);
+    if (!d) deltas.set(petitionId, (d = { signed: 0, confirmed: 0 }));
+    return d;
+  };
+  const jobs: NewJob[] = [];
+
+  const changed = await deps.db.transaction().execute(async (trx) => {
+    const signs: number[] = [];
+    const confirms: number[] = [];
+    ops.forEach((op, i) => (op.kind === 'sign' ? signs : confirms).push(i));
+
+    if (signs.length > 0) {
+      const inserted = await insertSignatures(trx, signs.map((i) => (ops[i] as Extract<WriteOp, { kind: 'sign' }>).row));
+      const newIds = new Map(inserted.map((r) => [keyOf(r.petition_id, r.email_hash), r.id]));
+      const fresh = new Set(inserted.map((r) => r.id));
+      const repeats: number[] = [];
+      for (const i of signs) {
+        const op = ops[i] as Extract<WriteOp, { kind: 'sign' }>;
+        const key = keyOf(op.row.petition_id, op.row.email_hash);
+        const id = newIds.get(key);
+        if (id === undefined) {
+          repeats.push(i);
+          continue;
+        }
+        newIds.delete(key); // a second op with the same key in this batch is a repeat
+        results[i] = { kind: 'sign', outcome: 'created', signatureId: id };
+        jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: id, secret: op.sealedSecret } });
+        delta(op.row.petition_id).signed += 1;
+      }
+      await handleRepeats(trx, ops, repeats, fresh, jobs, results);
+    }
+
+    if (confirms.length > 0) {
+      const ids = confirms.map((i) => (ops[i] as Extract<WriteOp, { kind: 'confirm' }>).signatureId);
+      const confirmed = await confirmSignatures(trx, ids, now);
+      const done = new Set(confirmed.map((r) => r.id));
+      for (const row of confirmed) delta(row.petition_id).confirmed += 1;
+      for (const i of confirms) {
+        const op = ops[i] as Extract<WriteOp, { kind: 'confirm' }>;
+        const outcome = done.delete(op.signatureId) ? 'confirmed' : 'already';
+        results[i] = { kind: 'confirm', outcome };
+      }
+    }
+
+    await enqueueJobs(trx, jobs, now);
+    const nonZero = new Map<number, CountsDelta>([...deltas].filter(([, d]) => d.signed !== 0 || d.confirmed !== 0));
+    return applyCountChanges(trx, nonZero, now);
+  });
+
+  deps.board.apply(changed);
+  if (jobs.length > 0) deps.onJobsQueued();
+  return results;
+}
+
+/** Someone signed again: a bounded number of mails (a fresh link if still pending, "already signed" if confirmed). */
+async function handleRepeats(
+  trx: Parameters<typeof insertSignatures>[0],
+  ops: readonly WriteOp[],
+  repeats: readonly number[],
+  insertedThisBatch: ReadonlySet<number>,
+  jobs: NewJob[],
+  results: WriteResult[],
+): Promise<void> {
+  const byPetition = new Map<number, number[]>();
+  for (const i of repeats) {
+    const op = ops[i] as Extract<WriteOp, { kind: 'sign' }>;
+    const list = byPetition.get(op.row.petition_id) ?? [];
+    list.push(i);
+    byPetition.set(op.row.petition_id, list);
+  }
+  for (const [petitionId, indexes] of byPetition) {
+    const hashes = indexes.map((i) => (ops[i] as Extract<WriteOp, { kind: 'sign' }>).row.email_hash);
+    const existing = await findSignaturesByEmailHash(trx, petitionId, hashes);
+    const byKey = new Map(existing.map((row) => [keyOf(petitionId, row.email_hash), { ...row }]));
+    for (const i of indexes) {
+      const op = ops[i] as Extract<WriteOp, { kind: 'sign' }>;
+      const row = byKey.get(keyOf(petitionId, op.row.email_hash));
+      if (!row) throw new Error('a signature skipped as a duplicate has no stored row');
+      const quiet = insertedThisBatch.has(row.id) || row.status === 'removed' || row.notices_sent >= MAX_REPEAT_NOTICES;
+      if (quiet) {
+        results[i] = { kind: 'sign', outcome: 'repeat-quiet', signatureId: row.id };
+        continue;
+      }
+      row.notices_sent += 1;
+      if (row.status === 'pending') {
+        await recordRepeatNotice(trx, row.id, { hash: op.row.confirm_token_hash ?? Buffer.alloc(0), expiresAt: op.row.token_expires_at ?? 0 });
+        jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: row.id, secret: op.sealedSecret } });
+      } else {
+        await recordRepeatNotice(trx, row.id, undefined);
+        jobs.push({ kind: JOB_REPEAT_MAIL, payload: { signatureId: row.id } });
+      }
+      results[i] = { kind: 'sign', outcome: 'repeat', signatureId: row.id };
+    }
+  }
+}
+
+function keyOf(petitionId: number, emailHash: Uint8Array): string {
+  return `${petitionId}:${Buffer.from(emailHash.buffer, emailHash.byteOffset, emailHash.byteLength).toString('hex')}`;
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { HttpDeps } from '../http/app.ts';
+import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
+import { DomainError } from '../shared/errors.ts';
+import { parseSignatureInput } from './signature.schemas.ts';
+import { signPetition } from './signatures.service.ts';
+
+export function registerSignatureApi(app: FastifyInstance, deps: HttpDeps): void {
+  const { ctx, limits } = deps;
+
+  /**
+   * Takes the form's fields as JSON and answers 202 once the signature and its mail are durably
+   * queued. A repeat signature answers the same. Signing twice with the same address is
+   * idempotent, so a client may safely retry.
+   */
+  app.post<{ Params: { slug: string } }>('/api/v1/petitions/:slug/signatures', async (request, reply) => {
+    await limits.consume('sign', request);
+    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
+    if (!request.body || typeof request.body !== 'object' || Array.isArray(request.body)) {
+      throw new DomainError('invalid_input', 'Send a JSON object with name, email, country and, optionally, postcode, comment and optIn.');
+    }
+    const parsed = parseSignatureInput(request.body);
+    if (!parsed.ok) {
+      const fields: Record<string, string> = {};
+      for (const [field, key] of Object.entries(parsed.errors)) fields[field] = request.i18n.t(key);
+      throw new DomainError('invalid_input', 'Some fields need attention.', fields);
+    }
+    await signPetition(ctx, petition, parsed.value, { locale: request.i18n.locale });
+    return reply.status(202).send({ status: 'pending', message: 'Check your email: the signature counts once it is confirmed from the link we sent.' });
+  });
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { HttpDeps } from '../http/app.ts';
+import { checkFormToken, issueFormToken } from '../http/form-guard.ts';
+import { withLang } from '../http/html.ts';
+import { layout } from '../http/layout.ts';
+import { isCrossSiteRequest } from '../http/security.ts';
+import type { Petition } from '../petitions/petition.ts';
+import { renderPetitionPage, sendPage, signFormId } from '../petitions/petitions.pages.ts';
+import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
+import { DomainError } from '../shared/errors.ts';
+import { parseSignatureInput, typedValues } from './signature.schemas.ts';
+import { parseConfirmationToken } from './signature.ts';
+import { confirmSignature, inspectConfirmation, signPetition } from './signatures.service.ts';
+import { confirmedView, confirmView, thanksView } from './signatures.views.ts';
+
+type SlugParams = { Params: { slug: string } };
+type TokenParams = { Params: { slug: string; token: string } };
+
+const confirmFormId = (token: string) => `confirm:${parseConfirmationToken(token)?.signatureId ?? 0}`;
+
+function refuseCrossSite(deps: HttpDeps, request: FastifyRequest): void {
+  if (isCrossSiteRequest(request, deps.ctx.config.publicUrl)) {
+    throw new DomainError('forbidden', 'This form was sent from another website.');
+  }
+}
+
+export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): void {
+  const { ctx, limits } = deps;
+
+  /** The no-JavaScript form post: 303 to the thank-you page, or 422 with the form shown again. */
+  app.post<SlugParams>('/p/:slug/sign', async (request, reply) => {
+    refuseCrossSite(deps, request);
+    await limits.consume('sign', request);
+    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const values = typedValues(body);
+    const parsed = parseSignatureInput(body);
+    const errors = parsed.ok ? {} : parsed.errors;
+    const guard = checkFormToken(ctx.keys.formSigning, signFormId(petition), body._form, ctx.clock.now());
+    const trapped = typeof body.website === 'string' && body.website.trim() !== '';
+    const formError = trapped ? 'error.form.honeypot' : guard === 'too_fast' ? 'error.form.tooFast' : guard === 'invalid' ? 'error.form.invalid' : undefined;
+    if (!parsed.ok || formError) {
+      if (petition.status !== 'open') throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
+      return sendPage(reply, await renderPetitionPage(deps, request, petition, { values, errors, formError }), 422);
+    }
+    await signPetition(ctx, petition, parsed.value, { locale: request.i18n.locale });
+    return reply.redirect(withLang(`/p/${petition.slug}/thanks`, request.lang), 303);
+  });
+
+  app.get<SlugParams>('/p/:slug/thanks', async (request, reply) => {
+    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
+    reply.header('cache-control', 'no-store');
+    return sendPage(reply, layout(request, { title: request.i18n.t('thanks.title'), main: thanksView(request, petition) }));
+  });
+
+  /** Opening the mailed link only shows a button: mail scanners follow links, and a GET must never confirm. */
+  app.get<TokenParams>('/p/:slug/confirm/:token', async (request, reply) => {
+    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
+    const { token } = request.params;
+    const inspected = await inspectConfirmation(ctx, petition, token);
+    reply.header('cache-control', 'no-store');
+    if (inspected.state === 'already_confirmed') return sendPage(reply, confirmedPage(request, petition, true));
+    const formToken = issueFormToken(ctx.keys.formSigning, confirmFormId(token), ctx.clock.now());
+    const action = withLang(`/p/${petition.slug}/confirm/${token}`, request.lang);
+    return sendPage(reply, layout(request, { title: request.i18n.t('confirm.title'), main: confirmView(request, petition, action, formToken) }));
+  });
+
+  app.post<TokenParams>('/p/:slug/confirm/:token', async (request, reply) => {
+    refuseCrossSite(deps, request);
+    await limits.consume('confirm', request);
+    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
+    const { token } = request.params;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    if (checkFormToken(ctx.keys.formSigning, confirmFormId(token), body._form, ctx.clock.now(), 0) !== 'ok') {
+      // An old or forged form: show the button again rather than confirming blind.
+      return reply.redirect(withLang(`/p/${petition.slug}/confirm/${token}`, request.lang), 303);
+    }
+    const outcome = await confirmSignature(ctx, petition, token);
+    const query = outcome === 'already_confirmed' ? '?already=1' : '';
+    return reply.redirect(withLang(`/p/${petition.slug}/confirmed${query}`, request.lang), 303);
+  });
+
+  app.get<SlugParams & { Querystring: { already?: string } }>('/p/:slug/confirmed', async (request, reply) => {
+    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
+    reply.header('cache-control', 'no-store');
+    return sendPage(reply, confirmedPage(request, petition, request.query.already === '1'));
+  });
+
+}
+
+function confirmedPage(request: FastifyRequest, petition: Petition, already: boolean): string {
+  const title = request.i18n.t(already ? 'confirm.already.title' : 'confirm.done.title');
+  return layout(request, { title, main: confirmedView(request, petition, already) });
+}

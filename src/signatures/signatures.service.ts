@@ -1,0 +1,81 @@
+import type { Context } from '../context.ts';
+import { bytesEqual, createSecret, hashSecret, keyedHash } from '../crypto/tokens.ts';
+import { canTakeSignatures, type Petition } from '../petitions/petition.ts';
+import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
+import { DomainError } from '../shared/errors.ts';
+import { canonicalEmail } from './email.ts';
+import { CONFIRMATION_TTL_MS, isExpired, parseConfirmationToken, SEALED } from './signature.ts';
+import type { SignatureInput } from './signature.schemas.ts';
+import { findSignatureForConfirmation } from './signatures.store.ts';
+
+export interface SigningContext {
+  /** The language the signer used; their mail comes in it. */
+  readonly locale: string;
+}
+
+/** The keyed dedup hash of an address for one petition: compact (128 bits), and useless without the key. */
+export function emailHashFor(ctx: Context, petitionId: number, email: string): Buffer {
+  return keyedHash(ctx.keys.emailHash, String(petitionId), canonicalEmail(email)).subarray(0, 16);
+}
+
+/**
+ * Records a signature and queues its confirmation mail, durably, before returning. A repeat
+ * signature returns exactly the same way (the form never reveals who has signed); the person is
+ * mailed instead, a bounded number of times.
+ */
+export async function signPetition(ctx: Context, petition: Petition, input: SignatureInput, signing: SigningContext): Promise<void> {
+  if (!canTakeSignatures(petition)) throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
+  const { sealer, clock } = ctx;
+  const now = clock.now();
+  const secret = createSecret();
+  await ctx.writer.submit({
+    kind: 'sign',
+    sealedSecret: sealer.seal(secret, SEALED.confirmationSecret).toString('base64'),
+    row: {
+      petition_id: petition.id,
+      email_hash: emailHashFor(ctx, petition.id, input.email),
+      name_enc: sealer.seal(input.name, SEALED.name),
+      email_enc: sealer.seal(input.email.trim(), SEALED.email),
+      postcode_enc: input.postcode ? sealer.seal(input.postcode, SEALED.postcode) : null,
+      comment_enc: input.comment ? sealer.seal(input.comment, SEALED.comment) : null,
+      country: input.country,
+      locale: signing.locale,
+      opt_in: input.optIn ? 1 : 0,
+      status: 'pending',
+      confirm_token_hash: hashSecret(secret),
+      token_expires_at: now + CONFIRMATION_TTL_MS,
+      notices_sent: 0,
+      created_at: now,
+    },
+  });
+}
+
+export type ConfirmationState = 'ready' | 'already_confirmed';
+
+/** Checks a confirmation link without changing anything (what the GET page shows). Throws when the link is bad. */
+export async function inspectConfirmation(ctx: Context, petition: Petition, token: string): Promise<{ state: ConfirmationState; signatureId: number }> {
+  const parsed = parseConfirmationToken(token);
+  if (!parsed) throw new DomainError('token_invalid', 'This confirmation link is not valid.');
+  const row = await findSignatureForConfirmation(ctx.db, parsed.signatureId);
+  if (!row || row.petition_id !== petition.id || !row.confirm_token_hash || !bytesEqual(row.confirm_token_hash, hashSecret(parsed.secret))) {
+    throw new DomainError('token_invalid', 'This confirmation link is not valid.');
+  }
+  if (row.status === 'confirmed') return { state: 'already_confirmed', signatureId: row.id };
+  if (row.status !== 'pending') throw new DomainError('token_invalid', 'This confirmation link is not valid.');
+  if (isExpired(row.token_expires_at, ctx.clock.now())) throw new DomainError('token_expired', 'This confirmation link has expired.');
+  if (!canTakeSignatures(petition)) throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
+  return { state: 'ready', signatureId: row.id };
+}
+
+/** Confirms a signature (a POST, never a GET: mail scanners follow links). Confirming twice is harmless. */
+export async function confirmSignature(ctx: Context, petition: Petition, token: string): Promise<'confirmed' | 'already_confirmed'> {
+  const inspected = await inspectConfirmation(ctx, petition, token);
+  if (inspected.state === 'already_confirmed') return 'already_confirmed';
+  const result = await ctx.writer.submit({ kind: 'confirm', signatureId: inspected.signatureId, petitionId: petition.id });
+  return result.kind === 'confirm' && result.outcome === 'confirmed' ? 'confirmed' : 'already_confirmed';
+}
+
+/** The petition a stored signature belongs to (for mail jobs). */
+export async function petitionOfSignature(ctx: Context, petitionId: number): Promise<Petition> {
+  return getPetitionByIdOrThrow(ctx, petitionId);
+}

@@ -1,0 +1,111 @@
+import type { Db, Trx } from '../storage/database.ts';
+import type { SignatureStatus, SignaturesTable } from '../storage/schema.ts';
+
+export type NewSignatureRow = Omit<SignaturesTable, 'id' | 'confirmed_at'>;
+
+export interface InsertedSignature {
+  readonly id: number;
+  readonly petition_id: number;
+  readonly email_hash: Buffer;
+}
+
+/**
+ * Inserts a batch in one statement; rows whose (petition, email hash) already exists are skipped
+ * by the unique key (`ON CONFLICT DO NOTHING`) and absent from the result.
+ */
+export async function insertSignatures(trx: Trx, rows: readonly NewSignatureRow[]): Promise<InsertedSignature[]> {
+  if (rows.length === 0) return [];
+  return trx
+    .insertInto('signatures')
+    .values(rows.map((row) => ({ ...row, confirmed_at: null })))
+    .onConflict((oc) => oc.columns(['petition_id', 'email_hash']).doNothing())
+    .returning(['id', 'petition_id', 'email_hash'])
+    .execute();
+}
+
+export interface ExistingSignature {
+  readonly id: number;
+  readonly email_hash: Buffer;
+  readonly status: SignatureStatus;
+  readonly notices_sent: number;
+}
+
+export async function findSignaturesByEmailHash(trx: Trx, petitionId: number, hashes: readonly Buffer[]): Promise<ExistingSignature[]> {
+  if (hashes.length === 0) return [];
+  return trx
+    .selectFrom('signatures')
+    .select(['id', 'email_hash', 'status', 'notices_sent'])
+    .where('petition_id', '=', petitionId)
+    .where('email_hash', 'in', hashes)
+    .execute();
+}
+
+/** Counts one more "you signed again" mail; a pending signature also gets a fresh link. */
+export async function recordRepeatNotice(trx: Trx, id: number, freshToken: { hash: Buffer; expiresAt: number } | undefined): Promise<void> {
+  await trx
+    .updateTable('signatures')
+    .set((eb) => ({
+      notices_sent: eb('notices_sent', '+', 1),
+      ...(freshToken ? { confirm_token_hash: freshToken.hash, token_expires_at: freshToken.expiresAt } : {}),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Confirms pending signatures; returns only those this call changed (a second confirmation changes nothing). */
+export async function confirmSignatures(trx: Trx, ids: readonly number[], now: number): Promise<{ id: number; petition_id: number }[]> {
+  if (ids.length === 0) return [];
+  return trx
+    .updateTable('signatures')
+    .set({ status: 'confirmed', confirmed_at: now })
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .returning(['id', 'petition_id'])
+    .execute();
+}
+
+export interface SignatureForConfirmation {
+  readonly id: number;
+  readonly petition_id: number;
+  readonly status: SignatureStatus;
+  readonly confirm_token_hash: Buffer | null;
+  readonly token_expires_at: number | null;
+}
+
+export async function findSignatureForConfirmation(db: Db, id: number): Promise<SignatureForConfirmation | undefined> {
+  return db
+    .selectFrom('signatures')
+    .select(['id', 'petition_id', 'status', 'confirm_token_hash', 'token_expires_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export interface SignatureForMail {
+  readonly id: number;
+  readonly petition_id: number;
+  readonly name_enc: Buffer;
+  readonly email_enc: Buffer;
+  readonly locale: string;
+  readonly status: SignatureStatus;
+}
+
+export async function findSignatureForMail(db: Db, id: number): Promise<SignatureForMail | undefined> {
+  return db
+    .selectFrom('signatures')
+    .select(['id', 'petition_id', 'name_enc', 'email_enc', 'locale', 'status'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Counts rows by status for one petition: for checks and reconciliation, never on a request path. */
+export async function tallySignatures(db: Db, petitionId: number): Promise<Record<SignatureStatus, number>> {
+  const rows = await db
+    .selectFrom('signatures')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('petition_id', '=', petitionId)
+    .groupBy('status')
+    .execute();
+  const tally: Record<SignatureStatus, number> = { pending: 0, confirmed: 0, removed: 0 };
+  for (const row of rows) tally[row.status] = Number(row.n);
+  return tally;
+}

@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config/config.ts';
+import type { DialectName } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+export type { Transaction };
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;
+
+/** An open database: the Kysely handle, which dialect it speaks, and how to close it. */
+export interface Storage {
+  readonly db: Db;
+  readonly dialect: DialectName;
+  destroy(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: run every connection inside this schema (tests use one schema each). */
+  readonly searchPath?: string;
+  readonly poolSize?: number;
+}
+
+/** Opens SQLite (WAL, synchronous=FULL, busy timeout, secure delete) or a PostgreSQL pool. */
+export function openStorage(config: DatabaseConfig, options: OpenOptions = {}): Storage {
+  return config.kind === 'sqlite' ? openSqlite(config.file) : openPostgres(config.url, options);
+}
+
+function openSqlite(file: string): Storage {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const connection = new SqliteDatabase(file);
+  connection.pragma('journal_mode = WAL');
+  // FULL: a commit survives power loss, not just a process crash; the writer batches to pay for it.
+  connection.pragma('synchronous = FULL');
+  connection.pragma('busy_timeout = 5000');
+  connection.pragma('foreign_keys = ON');
+  // Erased signer data must not linger in free pages of the file.
+  connection.pragma('secure_delete = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async destroy() {
+      await db.destroy();
+    },
+  };
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+function openPostgres(url: string, options: OpenOptions): Storage {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
+    // Ids, times and counts are bigint columns; they stay far below 2^53, so plain numbers are exact.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+        return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    async destroy() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import { signatureJobs } from '../signatures/signature.jobs.ts';
+import type { JobHandlers } from './worker.ts';
+
+/** Every job kind Chorus knows, in one list a reader can open. */
+export const jobHandlers: JobHandlers = {
+  ...signatureJobs,
+};

@@ -1,0 +1,85 @@
+import type { DialectName } from '../storage/dialect.ts';
+import type { Db } from '../storage/database.ts';
+
+export interface NewJob {
+  readonly kind: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly runAt?: number;
+  readonly maxAttempts?: number;
+}
+
+export interface JobRow {
+  readonly id: number;
+  readonly kind: string;
+  readonly payload: string;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 10;
+
+/** Writes jobs in the caller's transaction, so they exist exactly when the change that caused them does. */
+export async function insertJobs(db: Db, jobs: readonly NewJob[], now: number): Promise<void> {
+  if (jobs.length === 0) return;
+  await db
+    .insertInto('jobs')
+    .values(
+      jobs.map((job) => ({
+        kind: job.kind,
+        payload: JSON.stringify(job.payload),
+        status: 'queued' as const,
+        run_at: job.runAt ?? now,
+        attempts: 0,
+        max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        locked_until: null,
+        last_error: null,
+        created_at: now,
+      })),
+    )
+    .execute();
+}
+
+/**
+ * Claims due jobs for `leaseMs`: one `UPDATE … RETURNING` that works on both databases; on
+ * PostgreSQL the inner select also skips rows another worker holds (`FOR UPDATE SKIP LOCKED`).
+ */
+export async function claimJobs(db: Db, dialect: DialectName, now: number, limit: number, leaseMs: number): Promise<JobRow[]> {
+  const rows = await db
+    .updateTable('jobs')
+    .set((eb) => ({ locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', (eb) => {
+      let due = eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('status', '=', 'queued')
+        .where('run_at', '<=', now)
+        .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]))
+        .orderBy('run_at')
+        .orderBy('id')
+        .limit(limit);
+      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
+      return due;
+    })
+    .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
+    .execute();
+  return rows.map((r) => ({ id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts }));
+}
+
+/** A finished job leaves no row behind (its payload may hold sealed secrets). */
+export async function deleteJob(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('jobs').where('id', '=', id).execute();
+}
+
+export async function rescheduleJob(db: Db, id: number, runAt: number, error: string): Promise<void> {
+  await db.updateTable('jobs').set({ run_at: runAt, locked_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+/** Gives up on a job; the row stays (payload emptied) so an operator can see what failed. */
+export async function failJob(db: Db, id: number, error: string): Promise<void> {
+  await db.updateTable('jobs').set({ status: 'failed', payload: '{}', locked_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+export async function countQueuedJobs(db: Db): Promise<number> {
+  const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'queued').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
