@@ -37,6 +37,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   });
   const httpsOnly = ctx.config.publicUrl.startsWith('https://');
 
+  // Bodies are JSON (API) or urlencoded (forms), nothing else: text/plain is the shape of cross-site form forgeries.
+  app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   app.decorateRequest('i18n', null as unknown as Translator);
   app.decorateRequest('lang', undefined);

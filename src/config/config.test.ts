@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, toConfig } from './config.ts';
+
+describe('toConfig', () => {
+  it('runs on the embedded default with nothing set', () => {
+    const config = toConfig({}, '/srv/chorus');
+    expect(config.database).toEqual({ kind: 'sqlite', file: '/srv/chorus/data/chorus.sqlite' });
+    expect(config.secret).toEqual({ kind: 'file', file: '/srv/chorus/data/chorus.key' });
+    expect(config.mail.kind).toBe('dev');
+    expect(config.port).toBe(3000);
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.rateLimits).toBe('on');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.database)).toBe(true);
+  });
+
+  it('reads PostgreSQL, SMTP and the data directory', () => {
+    const config = toConfig({ DATABASE_URL: 'postgres://u@db/chorus', SMTP_URL: 'smtp://mail:25', CHORUS_DATA_DIR: '/var/lib/chorus', PUBLIC_URL: 'https://act.example.org/' }, '/');
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/chorus' });
+    expect(config.mail).toMatchObject({ kind: 'smtp', url: 'smtp://mail:25' });
+    expect(config.secret).toEqual({ kind: 'file', file: '/var/lib/chorus/chorus.key' });
+    expect(config.publicUrl).toBe('https://act.example.org');
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      toConfig({ NODE_ENV: 'production', PORT: 'eighty', CHORUS_SECRET: 'short', CHORUS_RATE_LIMITS: 'off', DATABASE_URL: 'mysql://x' });
+      expect.unreachable('should have thrown');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('PORT');
+      expect(problems).toContain('SMTP_URL is required');
+      expect(problems).toContain('PUBLIC_URL is required');
+      expect(problems).toContain('CHORUS_SECRET must be at least 32');
+      expect(problems).toContain('CHORUS_RATE_LIMITS=off is refused');
+      expect(problems).toContain('DATABASE_URL');
+      expect((error as ConfigError).problems.length).toBe(6);
+    }
+  });
+
+  it('needs CHORUS_SECRET in production on PostgreSQL', () => {
+    expect(() => toConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/c', SMTP_URL: 'smtp://m', PUBLIC_URL: 'https://a.org' })).toThrow(/CHORUS_SECRET is required/);
+  });
+
+  it('lets load tests switch limits off in production only when forced', () => {
+    const base = { NODE_ENV: 'production', SMTP_URL: 'smtp://m', PUBLIC_URL: 'https://a.org', CHORUS_RATE_LIMITS: 'off' };
+    expect(() => toConfig(base)).toThrow(ConfigError);
+    expect(toConfig({ ...base, CHORUS_RATE_LIMITS_FORCE_OFF: 'yes' }).rateLimits).toBe('off');
+    expect(toConfig({ CHORUS_RATE_LIMITS: 'off' }).rateLimits).toBe('off');
+  });
+});

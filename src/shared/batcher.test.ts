@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from './batcher.ts';
+
+describe('Batcher', () => {
+  it('commits items that arrive together in one flush, and answers each after it', async () => {
+    const flushes: number[][] = [];
+    const batcher = new Batcher<number, number>({
+      windowMs: 5,
+      maxBatch: 100,
+      flush: async (items) => {
+        flushes.push([...items]);
+        return items.map((i) => i * 10);
+      },
+    });
+    const results = await Promise.all([1, 2, 3].map((i) => batcher.submit(i)));
+    expect(results).toEqual([10, 20, 30]);
+    expect(flushes).toEqual([[1, 2, 3]]);
+  });
+
+  it('gathers what arrives during a flush into the next one', async () => {
+    const flushes: number[][] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const batcher = new Batcher<number, number>({
+      windowMs: 0,
+      maxBatch: 100,
+      flush: async (items) => {
+        flushes.push([...items]);
+        if (flushes.length === 1) await gate;
+        return [...items];
+      },
+    });
+    const first = batcher.submit(1);
+    await new Promise((r) => setTimeout(r, 5));
+    const later = [2, 3, 4].map((i) => batcher.submit(i));
+    release();
+    await Promise.all([first, ...later]);
+    expect(flushes).toEqual([[1], [2, 3, 4]]);
+  });
+
+  it('respects the batch size', async () => {
+    const sizes: number[] = [];
+    const batcher = new Batcher<number, number>({ windowMs: 1, maxBatch: 3, flush: async (items) => (sizes.push(items.length), [...items]) });
+    await Promise.all(Array.from({ length: 7 }, (_, i) => batcher.submit(i)));
+    expect(sizes).toEqual([3, 3, 1]);
+  });
+
+  it('isolates a bad item: its neighbours still commit, and only it fails', async () => {
+    const batcher = new Batcher<number, number>({
+      windowMs: 1,
+      maxBatch: 10,
+      flush: async (items) => {
+        if (items.includes(13)) throw new Error('unlucky');
+        return [...items];
+      },
+    });
+    const outcomes = await Promise.allSettled([12, 13, 14].map((i) => batcher.submit(i)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('settles everything queued when closed, then refuses more', async () => {
+    const batcher = new Batcher<number, number>({ windowMs: 50, maxBatch: 10, flush: async (items) => [...items] });
+    const pending = batcher.submit(1);
+    await batcher.close();
+    await expect(pending).resolves.toBe(1);
+    await expect(batcher.submit(2)).rejects.toThrow(/closed/);
+  });
+});

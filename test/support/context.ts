@@ -1,0 +1,62 @@
+import { toConfig, type Config } from '../../src/config/config.ts';
+import { createContext, type Context } from '../../src/context.ts';
+import type { Mailer, OutgoingMail } from '../../src/mail/mailer.ts';
+import { createManualClock } from '../../src/shared/clock.ts';
+import type { FreshDatabase, TestDialect } from './dialects.ts';
+
+/** A mailer that keeps what it is given; `failNext` makes the next sends throw like a down SMTP server. */
+export function createMemoryMailer(): Mailer & { sent: OutgoingMail[]; failNext: number } {
+  const mailer = {
+    kind: 'smtp' as const,
+    sent: [] as OutgoingMail[],
+    failNext: 0,
+    async send(mail: OutgoingMail) {
+      if (mailer.failNext > 0) {
+        mailer.failNext -= 1;
+        throw new Error('connect ECONNREFUSED 127.0.0.1:2525 while sending to someone@example.org');
+      }
+      mailer.sent.push(mail);
+    },
+    async close() {},
+  };
+  return mailer;
+}
+
+export interface TestContext {
+  readonly ctx: Context;
+  readonly database: FreshDatabase;
+  readonly clock: ReturnType<typeof createManualClock>;
+  readonly mailer: ReturnType<typeof createMemoryMailer>;
+  close(): Promise<void>;
+}
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-chorus-0123456789';
+
+/** A context over a fresh database, with a manual clock and a memory mailer. */
+export async function createTestContext(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestContext> {
+  const database = await dialect.fresh();
+  const config: Config = toConfig({
+    NODE_ENV: 'test',
+    CHORUS_SECRET: TEST_SECRET,
+    CHORUS_DATA_DIR: database.dataDir,
+    CHORUS_COMMIT_WINDOW_MS: '1',
+    CHORUS_STREAM_INTERVAL_MS: '100',
+    PUBLIC_URL: 'http://chorus.test',
+    ...env,
+  });
+  const clock = createManualClock(Date.UTC(2026, 10, 1, 12));
+  const mailer = createMemoryMailer();
+  const ctx = await createContext(config, { storage: database.storage, clock, mailer });
+  return {
+    ctx,
+    database,
+    clock,
+    mailer,
+    async close() {
+      await ctx.writer.close();
+      ctx.live.close();
+      ctx.board.stop();
+      await database.cleanup();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { describe } from 'vitest';
+import { openStorage, type Storage } from '../../src/storage/database.ts';
+import type { DialectName } from '../../src/storage/dialect.ts';
+import { migrateToLatest } from '../../src/storage/migrate.ts';
+
+/** A fresh, migrated database and the way to throw it away. */
+export interface FreshDatabase {
+  readonly storage: Storage;
+  /** Where the SQLite file lives (undefined on PostgreSQL). */
+  readonly file: string | undefined;
+  readonly dataDir: string;
+  cleanup(): Promise<void>;
+}
+
+export interface TestDialect {
+  readonly name: DialectName;
+  readonly available: boolean;
+  fresh(): Promise<FreshDatabase>;
+}
+
+const postgresUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : undefined;
+
+const sqlite: TestDialect = {
+  name: 'sqlite',
+  available: true,
+  async fresh() {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-test-'));
+    const file = path.join(dataDir, 'chorus.sqlite');
+    const storage = openStorage({ kind: 'sqlite', file });
+    await migrateToLatest(storage);
+    return {
+      storage,
+      file,
+      dataDir,
+      async cleanup() {
+        await storage.destroy();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+const postgres: TestDialect = {
+  name: 'postgres',
+  available: postgresUrl !== undefined,
+  async fresh() {
+    if (!postgresUrl) throw new Error('DATABASE_URL is not set');
+    const schema = `test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-test-'));
+    const storage = openStorage({ kind: 'postgres', url: postgresUrl }, { searchPath: schema, poolSize: 5 });
+    await migrateToLatest(storage);
+    return {
+      storage,
+      file: undefined,
+      dataDir,
+      async cleanup() {
+        await storage.destroy();
+        const client = new pg.Client({ connectionString: postgresUrl });
+        await client.connect();
+        await client.query(`DROP SCHEMA ${schema} CASCADE`);
+        await client.end();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+export const DIALECTS: readonly TestDialect[] = [sqlite, postgres];
+
+/**
+ * Runs a suite once per database. Without DATABASE_URL the PostgreSQL run is skipped, and its
+ * title says so.
+ */
+export function describeEachDialect(title: string, suite: (dialect: TestDialect) => void): void {
+  for (const dialect of DIALECTS) {
+    const name = dialect.available ? `${title} [${dialect.name}]` : `${title} [${dialect.name}: skipped, DATABASE_URL is not set]`;
+    (dialect.available ? describe : describe.skip)(name, () => suite(dialect));
+  }
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/http/app.ts';
+import type { TestContext } from './context.ts';
+
+export async function buildTestApp(t: TestContext): Promise<FastifyInstance> {
+  const app = await buildApp(t.ctx);
+  await app.ready();
+  return app;
+}
+
+/** The hidden `_form` token of the first form in a page. */
+export function formTokenOf(page: string): string {
+  const match = page.match(/name="_form" value="([^"]+)"/);
+  if (!match?.[1]) throw new Error('no form token in the page');
+  return match[1];
+}
+
+/** Encodes fields as a browser would post a form. */
+export function formBody(fields: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined || value === false) continue;
+    params.set(key, value === true ? 'on' : String(value));
+  }
+  return params.toString();
+}
+
+export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://chorus.test', 'sec-fetch-site': 'same-origin' } as const;
+
+/** Opens the petition page, waits like a person (the clock moves 3 s), and posts the form. */
+export async function signThroughForm(
+  app: FastifyInstance,
+  t: TestContext,
+  slug: string,
+  fields: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<LightMyRequestResponse> {
+  const page = await app.inject({ method: 'GET', url: `/p/${slug}`, headers });
+  t.clock.advance(3_000);
+  return app.inject({
+    method: 'POST',
+    url: `/p/${slug}/sign`,
+    headers: { ...FORM_HEADERS, ...headers },
+    payload: formBody({ ...fields, _form: formTokenOf(page.body) }),
+  });
+}
+
+/** Decodes the HTML entities our templates write, to read attribute values back. */
+export function unescapeHtml(text: string): string {
+  return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
