@@ -103,8 +103,7 @@ export class HttpConnection {
   }
 
   close(): void {
-    this.socket?.destroy();
-    this.socket = undefined;
+    this.failPending(new Error('closed by the client'));
   }
 
   private failPending(error: Error): void {
