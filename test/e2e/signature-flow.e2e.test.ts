@@ -101,7 +101,7 @@ describe('a signer, end to end, with a real SMTP server, HTTP server and event s
     const openedHtml = await opened.text();
     expect(opened.status).toBe(200);
     expect(openedHtml).toContain('Confirmer ma signature');
-    expect((await (await fetch(`${base}/api/v1/petitions/drop-anyvision`)).json()).signatureCount).toBe(0);
+    expect(((await (await fetch(`${base}/api/v1/petitions/drop-anyvision`)).json()) as { signatureCount: number }).signatureCount).toBe(0);
 
     const confirmToken = openedHtml.match(/name="_form" value="([^"]+)"/)?.[1] ?? '';
     const action = (openedHtml.match(/<form method="post" action="([^"]+)"/)?.[1] ?? '').replace(/&amp;/g, '&');
@@ -116,7 +116,7 @@ describe('a signer, end to end, with a real SMTP server, HTTP server and event s
 
     await stream.waitFor(1, 2_000);
     expect(Date.now() - pressedAt).toBeLessThan(2_000);
-    expect((await (await fetch(`${base}/api/v1/petitions/drop-anyvision`)).json()).signatureCount).toBe(1);
+    expect(((await (await fetch(`${base}/api/v1/petitions/drop-anyvision`)).json()) as { signatureCount: number }).signatureCount).toBe(1);
     const after = await (await fetch(`${base}/p/drop-anyvision`)).text();
     expect(after).toContain('1 signature');
     stream.close();
