@@ -36,6 +36,21 @@ export interface Translator {
 }
 
 const formatCache = new Map<string, IntlMessageFormat>();
+
+/**
+ * Wraps each text value in Unicode isolates (FSI … PDI, Unicode bidi algorithm UAX #9), so a
+ * left-to-right name in an Arabic sentence, or the reverse, keeps its own direction and punctuation.
+ */
+function isolate(values: MessageValues): MessageValues {
+  const out: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(values)) out[name] = typeof value === 'string' ? `\u2068${value}\u2069` : value;
+  return out;
+}
+
+/** Removes the isolates `t` adds, for comparisons in tests and for plain identifiers. */
+export function stripIsolates(text: string): string {
+  return text.replace(/[\u2068\u2069]/g, '');
+}
 const translators = new Map<Locale, Translator>();
 
 export function translator(locale: Locale): Translator {
@@ -52,7 +67,7 @@ export function translator(locale: Locale): Translator {
         format = new IntlMessageFormat(CATALOGS[locale][key], locale);
         formatCache.set(cacheKey, format);
       }
-      return String(format.format(values));
+      return String(format.format(values && isolate(values)));
     },
     number: (value) => numbers.format(value),
   };

@@ -23,14 +23,15 @@ export async function renderPetitionPage(deps: HttpDeps, request: FastifyRequest
   if (canTakeSignatures(petition)) {
     const region = regionFromAcceptLanguage(request.headers['accept-language']);
     const values = form?.values ?? { ...EMPTY_VALUES, country: region && isCountryCode(region) ? region : '' };
-    sign = html`<aside class="sign card" aria-labelledby="sign-heading">
+    sign = html`<aside class="sign card" id="sign" aria-labelledby="sign-heading">
 <h2 id="sign-heading">${i18n.t('sign.heading')}</h2>
 ${signFormView(request, {
   values,
   errors: form?.errors ?? {},
   formError: form?.formError,
   formToken: issueFormToken(ctx.keys.formSigning, signFormId(petition), ctx.clock.now()),
-  action: withLang(`/p/${petition.slug}/sign`, request.lang),
+  // The fragment brings the reader back to the form (and its error summary) when it is shown again.
+  action: `${withLang(`/p/${petition.slug}/sign`, request.lang)}#sign`,
 })}
 </aside>`;
   }
@@ -39,16 +40,16 @@ ${signFormView(request, {
     description: petition.demand,
     scripts: ['live.js'],
     main: html`<div class="petition">
-<article>
-<h1>${petition.title}</h1>
+<div class="lead">
+<h1 dir="auto">${petition.title}</h1>
 <p class="target">${i18n.t('petition.to', { target: petition.target })}</p>
 ${statusBanner(request, petition)}
 ${tallyView(request, petition, count)}
 <h2>${i18n.t('petition.demand')}</h2>
-<p class="demand">${petition.demand}</p>
-${petition.body ? html`<h2>${i18n.t('petition.why')}</h2><div class="body">${bodyView(petition.body)}</div>` : ''}
-</article>
+<p class="demand" dir="auto">${petition.demand}</p>
+</div>
 ${sign}
+${petition.body ? html`<div class="story"><h2>${i18n.t('petition.why')}</h2><div class="body">${bodyView(petition.body)}</div></div>` : ''}
 </div>`,
   });
 }

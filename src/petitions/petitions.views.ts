@@ -17,7 +17,7 @@ export function tallyView(request: FastifyRequest, petition: Petition, count: nu
 /** The body text: paragraphs separated by blank lines, as plain (escaped) text. */
 export function bodyView(body: string): Html {
   const paragraphs = body.split(/\n{2,}/).map((p) => p.trim()).filter(Boolean);
-  return html`${paragraphs.map((p) => html`<p>${p}</p>`)}`;
+  return html`${paragraphs.map((p) => html`<p dir="auto">${p}</p>`)}`;
 }
 
 export function statusBanner(request: FastifyRequest, petition: Petition): Html {
