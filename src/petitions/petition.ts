@@ -14,6 +14,8 @@ export interface Petition {
   readonly goal: number;
   readonly status: PetitionStatus;
   readonly locale: string;
+  readonly showComments: boolean;
+  readonly autoNextGoal: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

@@ -1,10 +1,11 @@
+import type { Insertable, Selectable } from 'kysely';
 import type { Db } from '../storage/database.ts';
 import type { PetitionStatus, PetitionsTable } from '../storage/schema.ts';
 import type { Petition } from './petition.ts';
 
-const COLUMNS = ['id', 'organisation_id', 'slug', 'title', 'target', 'demand', 'body', 'goal', 'status', 'locale', 'created_at', 'updated_at'] as const;
+const COLUMNS = ['id', 'organisation_id', 'slug', 'title', 'target', 'demand', 'body', 'goal', 'status', 'locale', 'show_comments', 'auto_next_goal', 'created_at', 'updated_at'] as const;
 
-type Row = Omit<PetitionsTable, 'id'> & { id: number };
+type Row = Selectable<PetitionsTable>;
 
 function toPetition(row: Row): Petition {
   return {
@@ -18,12 +19,14 @@ function toPetition(row: Row): Petition {
     goal: row.goal,
     status: row.status,
     locale: row.locale,
+    showComments: row.show_comments === 1,
+    autoNextGoal: row.auto_next_goal === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-export type NewPetitionRow = Omit<PetitionsTable, 'id'>;
+export type NewPetitionRow = Insertable<PetitionsTable>;
 
 export async function insertPetition(db: Db, row: NewPetitionRow): Promise<Petition> {
   const inserted = await db.insertInto('petitions').values(row).returning(COLUMNS).executeTakeFirstOrThrow();

@@ -12,6 +12,17 @@ export interface Database {
   signatures: SignaturesTable;
   jobs: JobsTable;
   dev_mail: DevMailTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  user_tokens: UserTokensTable;
+  audit_log: AuditLogTable;
+  petition_texts: PetitionTextsTable;
+  petition_hosts: PetitionHostsTable;
+  consent_texts: ConsentTextsTable;
+  signature_hosts: SignatureHostsTable;
+  consents: ConsentsTable;
+  host_counts: HostCountsTable;
 }
 
 export interface MetaTable {
@@ -23,6 +34,9 @@ export interface OrganisationsTable {
   id: Generated<number>;
   slug: string;
   name: string;
+  /** An uploaded logo (PNG, JPEG or WebP), served from our own origin. */
+  logo: Buffer | null;
+  logo_type: string | null;
   created_at: number;
 }
 
@@ -39,6 +53,10 @@ export interface PetitionsTable {
   goal: number;
   status: PetitionStatus;
   locale: string;
+  /** Show approved comments on the public page (0/1). */
+  show_comments: Generated<number>;
+  /** Raise the goal automatically once it is reached (0/1). */
+  auto_next_goal: Generated<number>;
   created_at: number;
   updated_at: number;
 }
@@ -74,7 +92,13 @@ export interface SignaturesTable {
   notices_sent: number;
   created_at: number;
   confirmed_at: number | null;
+  /** utm_source / utm_campaign of the page address the signer came from (no cookies, no trackers). */
+  source: string | null;
+  campaign: string | null;
+  comment_state: CommentState | null;
 }
+
+export type CommentState = 'pending' | 'approved' | 'rejected';
 
 export type JobStatus = 'queued' | 'failed';
 
@@ -97,4 +121,124 @@ export interface DevMailTable {
   id: Generated<number>;
   created_at: number;
   sealed: Buffer;
+}
+
+export type Role = 'owner' | 'editor' | 'viewer';
+
+export interface UsersTable {
+  id: Generated<number>;
+  email_hash: Buffer;
+  email_enc: Buffer;
+  name: string;
+  /** argon2id (PHC string), or null until the person sets a password. */
+  password_hash: string | null;
+  totp_secret_enc: Buffer | null;
+  totp_enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  user_id: number;
+  organisation_id: number;
+  role: Role;
+  created_at: number;
+}
+
+export type SessionStage = 'password' | 'full';
+
+export interface SessionsTable {
+  id: Generated<number>;
+  /** SHA-256 of the cookie's secret. */
+  token_hash: Buffer;
+  user_id: number;
+  stage: SessionStage;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export type UserTokenPurpose = 'sign-in' | 'password-reset' | 'email-change' | 'invitation';
+
+export interface UserTokensTable {
+  id: Generated<number>;
+  token_hash: Buffer;
+  purpose: UserTokenPurpose;
+  user_id: number | null;
+  organisation_id: number | null;
+  role: Role | null;
+  email_hash: Buffer | null;
+  /** Sealed JSON: the new address of an email change, the invitee's address. */
+  payload_enc: Buffer | null;
+  created_by: number | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  organisation_id: number | null;
+  user_id: number | null;
+  action: string;
+  target: string | null;
+  /** JSON; never signer personal data. */
+  details: string | null;
+  created_at: number;
+}
+
+export interface PetitionTextsTable {
+  petition_id: number;
+  locale: string;
+  title: string;
+  target: string;
+  demand: string;
+  body: string;
+  updated_at: number;
+}
+
+export type HostRole = 'lead' | 'partner';
+export type HostStatus = 'invited' | 'accepted' | 'declined' | 'left' | 'removed';
+
+export interface PetitionHostsTable {
+  petition_id: number;
+  organisation_id: number;
+  role: HostRole;
+  status: HostStatus;
+  invited_by: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConsentTextsTable {
+  id: Generated<number>;
+  /** SHA-256 of locale and text. */
+  hash: Buffer;
+  locale: string;
+  text: string;
+  created_at: number;
+}
+
+export interface SignatureHostsTable {
+  signature_id: number;
+  petition_id: number;
+  organisation_id: number;
+  created_at: number;
+}
+
+export interface ConsentsTable {
+  signature_id: number;
+  petition_id: number;
+  organisation_id: number;
+  consent_text_id: number;
+  locale: string;
+  given_at: number;
+  withdrawn_at: number | null;
+}
+
+export interface HostCountsTable {
+  petition_id: number;
+  organisation_id: number;
+  confirmed: number;
+  updated_at: number;
 }

@@ -1,10 +1,12 @@
 import type { Migration } from 'kysely';
 import type { DialectName } from '../dialect.ts';
 import { core } from './0001-core.ts';
+import { organisersAndCoalitions } from './0002-organisers-and-coalitions.ts';
 
 /** Every migration, in order. Numbered code: a reader can open each one. */
 export function listMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-core': core(dialect),
+    '0002-organisers-and-coalitions': organisersAndCoalitions(dialect),
   };
 }
