@@ -46,6 +46,9 @@ export async function signPetition(ctx: Context, petition: Petition, input: Sign
       token_expires_at: now + CONFIRMATION_TTL_MS,
       notices_sent: 0,
       created_at: now,
+      source: null,
+      campaign: null,
+      comment_state: input.comment ? 'pending' : null,
     },
   });
 }

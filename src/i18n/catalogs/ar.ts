@@ -1,3 +1,4 @@
+import { adminAr } from './admin.ar.ts';
 import type { MessageKey } from './en.ts';
 
 /** الرسائل بالعربية. Arabic has six CLDR plural categories; every plural below uses all of them. */
@@ -90,4 +91,5 @@ export const ar: Record<MessageKey, string> = {
   'page.error.title': 'حدث خطأ من جهتنا',
   'page.error.body': 'لم يكتمل طلبك. حاول مرة أخرى بعد لحظات.',
   'page.home': 'اطّلع على الحملات الجارية',
+  ...adminAr,
 };

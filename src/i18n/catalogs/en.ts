@@ -1,3 +1,5 @@
+import { adminEn } from './admin.en.ts';
+
 /**
  * English messages (ICU MessageFormat). This catalogue defines the keys: every other language
  * must have exactly these keys, and each plural exactly its language's CLDR categories.
@@ -91,6 +93,7 @@ export const en = {
   'page.error.title': 'Something went wrong on our side',
   'page.error.body': 'Your request was not completed. Please try again in a moment.',
   'page.home': 'See the open campaigns',
+  ...adminEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,3 +1,4 @@
+import { adminFr } from './admin.fr.ts';
 import type { MessageKey } from './en.ts';
 
 /** Messages en français. Apostrophes are typographic (’): an ASCII one quotes in ICU syntax. */
@@ -90,4 +91,5 @@ export const fr: Record<MessageKey, string> = {
   'page.error.title': 'Un problème est survenu de notre côté',
   'page.error.body': 'Votre demande n’a pas abouti. Réessayez dans un instant.',
   'page.home': 'Voir les campagnes en cours',
+  ...adminFr,
 };
