@@ -10,6 +10,8 @@ export interface CpuSnapshot {
   readonly at: number;
   /** Jiffies from /proc/stat, all CPUs. */
   readonly busy: number;
+  /** Interrupt and softirq time (loopback networking is mostly here, charged to no process). */
+  readonly irq: number;
   readonly steal: number;
   /** utime+stime jiffies and the command name of every process. */
   readonly processes: ReadonlyMap<number, { readonly comm: string; readonly ticks: number }>;
@@ -34,11 +36,11 @@ export function takeCpuSnapshot(): CpuSnapshot {
       // the process ended while we looked
     }
   }
-  return { at: performance.now(), busy: user + nice + system + irq + softirq + steal, steal, processes };
+  return { at: performance.now(), busy: user + nice + system, irq: irq + softirq, steal, processes };
 }
 
 /** CPU used in a window, in cores (1.0 = one core fully busy), by role. */
-export type CpuUse = Record<string, number> & { total: number; other: number; steal: number; wallSeconds: number };
+export type CpuUse = Record<string, number | string> & { total: number; other: number; irq: number; steal: number; wallSeconds: number; busiestOthers: string };
 
 /** `roles` maps a role name to a pid; processes named `postgres` are grouped as "postgres". */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, roles: Readonly<Record<string, number | undefined>>): CpuUse {
@@ -47,7 +49,9 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, roles: Reado
   const delta = (pid: number) => {
     const a = after.processes.get(pid);
     const b = before.processes.get(pid);
-    return a && b && a.comm === b.comm ? Math.max(0, a.ticks - b.ticks) : 0;
+    if (!a) return 0;
+    // A process that started inside the window spent all its time inside it.
+    return b && b.comm === a.comm ? Math.max(0, a.ticks - b.ticks) : a.ticks;
   };
   const use: Record<string, number> = {};
   let attributed = 0;
@@ -60,15 +64,29 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, roles: Reado
     seen.add(pid);
   }
   let postgres = 0;
-  for (const [pid, p] of after.processes) if (p.comm === 'postgres' && !seen.has(pid)) postgres += delta(pid);
+  const others = new Map<string, number>();
+  for (const [pid, p] of after.processes) {
+    if (seen.has(pid)) continue;
+    if (p.comm === 'postgres') postgres += delta(pid);
+    else others.set(p.comm, (others.get(p.comm) ?? 0) + delta(pid));
+  }
+  // The busiest unrelated processes by name, so noise can be traced to its source.
+  const busiestOthers = [...others]
+    .filter(([, ticks]) => ticks > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([comm, ticks]) => `${comm} ${cores(ticks).toFixed(2)}`)
+    .join(', ');
   use.postgres = cores(postgres);
   attributed += postgres;
   const total = after.busy - before.busy;
   return {
     ...use,
-    total: cores(total),
+    total: cores(total + after.irq - before.irq),
     other: cores(Math.max(0, total - attributed)),
+    irq: cores(after.irq - before.irq),
     steal: cores(after.steal - before.steal),
+    busiestOthers,
     wallSeconds: Math.round(seconds * 100) / 100,
   };
 }

@@ -49,4 +49,6 @@ app.post('/api/v1/petitions/:slug/signatures', async (request, reply) => {
   return reply.status(202).send(ACCEPTED);
 });
 
-await listenFromEnv(app, () => db.close());
+await listenFromEnv(app, () => {
+  db.close();
+});

@@ -1,0 +1,172 @@
+import { round } from './stats.ts';
+import type { ResultRow, RunResults, TargetCheck } from './types.ts';
+
+const DIALECTS = [
+  ['sqlite', 'sqlite', 'SQLite'],
+  ['postgres', 'pg', 'PostgreSQL'],
+] as const;
+
+const find = (results: RunResults, id: string): ResultRow | undefined => results.rows.find((r) => r.id === id);
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+/** The issue's targets table, judged against this run's figures (ratios to this run's H). */
+export function evaluateTargets(results: RunResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const add = (target: string, goal: string, measured: string, pass: boolean | undefined, stretch?: boolean) =>
+    checks.push({ target, goal, measured, pass, ...(stretch === undefined ? {} : { stretch }) });
+
+  for (const [dialect, prefix, name] of DIALECTS) {
+    const w1 = find(results, `${prefix}-W1-100`);
+    if (!w1) continue;
+    add(`durable signatures/s, full path, ${name} (W1, 100 conns)`, '≥ 0.5 × H (stretch ≥ 0.65 × H)', `${fmt(w1.perSec)}/s = ${w1.ratio} × H`, w1.ratio >= 0.5, w1.ratio >= 0.65);
+    const naive = find(results, `naive-${dialect}-100`);
+    const factor = dialect === 'sqlite' ? 3 : 10;
+    if (naive) {
+      const x = round(w1.perSec / naive.perSec, 2);
+      add(`against the naive baseline at equal durability, ${name}`, `≥ ${factor}×`, `${fmt(w1.perSec)} vs ${fmt(naive.perSec)}/s = ${x}×`, x >= factor);
+    }
+    const w4 = find(results, `${prefix}-W4-5000`);
+    if (w4) {
+      const kept = w4.perSec >= 0.98 * (w4.offeredRate ?? 0);
+      add(
+        `p99 latency at 5,000/s offered (W4), ${name}`,
+        '≤ 100 ms (stretch ≤ 50 ms)',
+        `p99 ${fmt(w4.latency.p99, 1)} ms; ${fmt(w4.perSec)}/s achieved${kept ? '' : ' (did not keep up)'}`,
+        w4.latency.p99 <= 100 && kept,
+        w4.latency.p99 <= 50 && kept,
+      );
+    }
+    add(`p99 latency, closed loop, 100 conns, ${name} (W1)`, '≤ 50 ms', `p99 ${fmt(w1.latency.p99, 1)} ms`, w1.latency.p99 <= 50);
+    const w2 = find(results, `${prefix}-W2-100`);
+    if (w2) {
+      const r = round(w2.perSec / w1.perSec, 3);
+      add(`a million stored signatures (W2), ${name}`, 'within 10 % of W1', `${fmt(w2.perSec)}/s = ${r} × W1; p99 ${fmt(w2.latency.p99, 1)} ms`, r >= 0.9);
+    }
+    const w3 = find(results, `${prefix}-W3-100`);
+    const viewers = results.viewers[dialect] as { connected?: number; perViewerKb?: number; framesPerViewerPerSecond?: number; starved?: number } | undefined;
+    if (w3 && viewers) {
+      const kb = viewers.perViewerKb ?? Number.NaN;
+      const hz = viewers.framesPerViewerPerSecond ?? 0;
+      const updated = hz >= 0.8 && (viewers.starved ?? 1) === 0;
+      add(
+        `${fmt(viewers.connected)} SSE viewers updated at 1 Hz (W3), ${name}`,
+        'signing ≥ 0.5 × H, p99 ≤ 300 ms, ≤ 15 KB per viewer',
+        `${w3.ratio} × H, p99 ${fmt(w3.latency.p99, 1)} ms, ${fmt(kb, 1)} KB/viewer, ${hz} updates/viewer/s, ${viewers.starved ?? '?'} starved`,
+        w3.ratio >= 0.5 && w3.latency.p99 <= 300 && kb <= 15 && updated,
+      );
+    }
+    for (const which of ['page', 'json'] as const) {
+      const w6 = find(results, `${prefix}-W6-${which}`);
+      if (w6) add(`${which === 'page' ? 'petition page' : 'count JSON'} (W6), ${name}`, '≥ 0.7 × H', `${fmt(w6.perSec)}/s = ${w6.ratio} × H`, w6.ratio >= 0.7);
+    }
+    const memory = results.memory[dialect];
+    if (memory) {
+      const peak = memory.peakSigningNoViewersMb ?? Number.NaN;
+      add(
+        `memory with no viewers, ${name}`,
+        '≤ 150 MB resident',
+        `peak ${fmt(peak, 1)} MB while signing; idle ${fmt(memory.idleAtStartMb, 1)} MB at start, ${fmt(memory.idleAfterLoadMb, 1)} MB after load`,
+        peak <= 150,
+      );
+    }
+  }
+  const checked = results.rows.filter((r) => r.correctness);
+  const failed = checked.filter((r) => !r.correctness?.pass);
+  if (checked.length > 0) {
+    add('correctness, every write run', 'zero lost, zero double-counted', failed.length === 0 ? `${checked.length} of ${checked.length} runs checked: all exact` : `${failed.length} of ${checked.length} runs FAILED: ${failed.map((r) => r.id).join(', ')}`, failed.length === 0);
+  }
+  return checks;
+}
+
+function load(row: ResultRow): string {
+  return row.offeredRate ? `${fmt(row.offeredRate)}/s offered, ${row.connections} conns` : `${row.connections} conns`;
+}
+
+function cpu(row: ResultRow): string {
+  const c = row.cpu;
+  const part = (v: number | string | undefined) => (typeof v === 'number' ? v.toFixed(2) : '–');
+  const noisy = c.other >= 0.2 ? ` ⚠ (${c.busiestOthers})` : '';
+  return `${part(c.server)} / ${part(c.loadgen)} / ${part(c.viewers)} / ${part(c.postgres)} / ${part(c.irq)} / ${part(c.other)}${noisy}`;
+}
+
+export function renderMarkdown(results: RunResults, jsonName: string): string {
+  const m = results.machine;
+  const h100 = results.floor.h100;
+  const h400 = results.floor.h400;
+  const lines: string[] = [];
+  lines.push(`# Chorus benchmark${results.quick ? ' (quick run)' : ''}`);
+  lines.push('');
+  lines.push(`Run ${results.startedAt} → ${results.finishedAt ?? '?'}; raw figures in \`bench/results/${jsonName}\`.`);
+  lines.push('');
+  lines.push(
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.fileSystem} disk; Linux ${m.kernel}; Node ${m.node}; SQLite ${m.sqlite} (WAL, synchronous=FULL); PostgreSQL ${m.postgres} (synchronous_commit=${m.postgresSynchronousCommit ?? '?'}, fsync=${m.postgresFsync ?? '?'}).`,
+  );
+  lines.push('');
+  lines.push(
+    `**H, the floor** (bare Fastify, parse + validate, no I/O): ${h100.map((h) => fmt(h)).join(' and ')} req/s at 100 connections (start and end of the run), ${h400.map((h) => fmt(h)).join(', ')} req/s at 400.`,
+  );
+  lines.push('');
+  lines.push('## Figures');
+  lines.push('');
+  lines.push('| workload | system | load | result | × H | p50 ms | p99 ms | errors | correctness | CPU cores: server / loadgen / viewers / postgres / irq / other |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of results.rows) {
+    const system = row.system === 'chorus' ? `Chorus (${row.dialect})` : row.system === 'naive' ? `naive (${row.dialect})` : 'H';
+    lines.push(
+      `| ${row.workload}: ${row.label} | ${system} | ${load(row)} | ${fmt(row.perSec)} ${row.unit} | ${row.ratio} × ${row.ratioTo} | ${fmt(row.latency.p50, 1)} | ${fmt(row.latency.p99, 1)} | ${row.errors} | ${row.correctness ? row.correctness.summary : '–'} | ${cpu(row)} |`,
+    );
+  }
+  lines.push('');
+  lines.push('## Targets (issue 4)');
+  lines.push('');
+  lines.push('| target | goal | measured | result |');
+  lines.push('| --- | --- | --- | --- |');
+  for (const t of results.targets) {
+    const verdict = t.pass === undefined ? 'n/a' : t.pass ? (t.stretch ? '**pass** (stretch met)' : t.stretch === false ? '**pass** (stretch missed)' : '**pass**') : '**FAIL**';
+    lines.push(`| ${t.target} | ${t.goal} | ${t.measured} | ${verdict} |`);
+  }
+  lines.push('');
+  const viewerLines = Object.entries(results.viewers).map(([dialect, v]) => {
+    const x = v as Record<string, number>;
+    return `- ${dialect}: ${fmt(x.connected)} viewers connected (${x.failed} failed) in ${fmt(x.connectMs)} ms; server RSS ${x.rssBeforeMb} → ${x.rssWithViewersMb} MB (${x.perViewerKb} KB per viewer); ${x.framesPerViewerPerSecond} frames per viewer per second, ${x.broadcasts} broadcasts, fan-out to all viewers median ${x.fanOutMsMedian} ms (max ${x.fanOutMsMax} ms); ${x.starved} viewers got no frame; ${x.closedByServer} closed by the server.`;
+  });
+  if (viewerLines.length) {
+    lines.push('## SSE viewers (W3)');
+    lines.push('');
+    lines.push(...viewerLines);
+    lines.push('');
+  }
+  const memoryLines = Object.entries(results.memory).map(([dialect, mem]) => `- ${dialect}: ${Object.entries(mem).map(([k, v]) => `${k} ${v} MB`).join(', ')}`);
+  if (memoryLines.length) {
+    lines.push('## Memory (server RSS)');
+    lines.push('');
+    lines.push(...memoryLines);
+    lines.push('');
+  }
+  const seedLines = Object.entries(results.seeding).map(([dialect, s]) => {
+    const x = s as { rows: number; confirmed: number; seconds: number };
+    return `- ${dialect}: ${fmt(x.rows)} rows (${fmt(x.confirmed)} confirmed) seeded in ${x.seconds} s before W2`;
+  });
+  if (seedLines.length) {
+    lines.push('## Seeding (W2)');
+    lines.push('');
+    lines.push(...seedLines);
+    lines.push('');
+  }
+  lines.push('## How this was measured');
+  lines.push('');
+  for (const note of results.notes) lines.push(`- ${note}`);
+  lines.push(
+    `- Each load: ${fmt((results.settings.warmupMs as number) / 1000)} s warm-up (not counted), then ${fmt((results.settings.durationMs as number) / 1000)} s measured; requests still in flight at the end are waited for and accounted for. "result" counts successful answers completed in the window.`,
+  );
+  lines.push('- CPU columns: cores used during the measured window (1.00 = one core busy), from /proc; "irq" is interrupt and softirq time (loopback networking, disk completions) charged to no process; "other" is every other process on the machine, so a noisy run shows there (⚠ from 0.20 cores, with the busiest processes named).');
+  lines.push('- correctness: every address answered 2xx has its row (zero lost), no row appears that was not sent (zero phantom), and petition_counts moved by exactly the rows added (zero double-counted).');
+  if (results.failures.length) {
+    lines.push('');
+    lines.push('## Failures');
+    lines.push('');
+    for (const f of results.failures) lines.push(`- ${f.split('\n')[0]}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,52 @@
+import type { CpuUse } from './cpu.ts';
+import type { LatencySummary } from './stats.ts';
+
+/** One measured line of the results. */
+export interface ResultRow {
+  readonly id: string;
+  /** W1…W6, H, or "naive". */
+  readonly workload: string;
+  readonly label: string;
+  readonly system: 'H' | 'naive' | 'chorus';
+  readonly dialect: 'none' | 'sqlite' | 'postgres';
+  readonly connections: number;
+  readonly offeredRate?: number;
+  /** Successful operations per second in the window (signatures, confirmations or page reads). */
+  readonly perSec: number;
+  readonly unit: string;
+  /** perSec / H, with H measured in this run at the same connection count (100 unless said). */
+  readonly ratio: number;
+  readonly ratioTo: string;
+  readonly latency: LatencySummary;
+  readonly errors: number;
+  readonly operations: number;
+  readonly statuses: Record<string, number>;
+  readonly correctness?: { readonly pass: boolean; readonly summary: string; readonly detail?: unknown };
+  readonly cpu: CpuUse;
+  readonly rssPeakMb?: number;
+  readonly extra?: Record<string, unknown>;
+}
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly goal: string;
+  readonly measured: string;
+  readonly pass: boolean | undefined;
+  readonly stretch?: boolean;
+}
+
+export interface RunResults {
+  readonly startedAt: string;
+  finishedAt?: string;
+  readonly quick: boolean;
+  readonly machine: Record<string, unknown>;
+  readonly settings: Record<string, unknown>;
+  readonly notes: string[];
+  readonly floor: { h100: number[]; h400: number[] };
+  rows: ResultRow[];
+  readonly memory: Record<string, Record<string, number>>;
+  readonly viewers: Record<string, unknown>;
+  readonly seeding: Record<string, unknown>;
+  readonly failures: string[];
+  targets: TargetCheck[];
+}

@@ -1,0 +1,144 @@
+/**
+ * Where the time goes: runs one workload against Chorus started with `node --cpu-prof`, keeps only
+ * the samples taken inside the measured window, and prints self and inclusive time by function and
+ * by area (a src/ file, a package, Node itself).
+ *
+ *   node bin/run-ts.js bench/profile.ts [--dialect=sqlite|postgres] [--workload=sign|page|json|confirm]
+ *                                        [--seconds=10] [--connections=100] [--top=30]
+ *
+ * The raw .cpuprofile stays in bench/tmp/ (open it in Chrome DevTools for a flame chart).
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
+import { findPetitionId } from './lib/checks.ts';
+import { measureLoad } from './lib/harness.ts';
+import type { LoadJob } from './lib/load-process.ts';
+import { REPO, sleep, TMP } from './lib/processes.ts';
+import { gatherConfirmationTokens } from './lib/tokens.ts';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const dialect = option('dialect', 'sqlite') as Dialect;
+const workload = option('workload', 'sign');
+const seconds = Number(option('seconds', '10'));
+const connections = Number(option('connections', '100'));
+const top = Number(option('top', '30'));
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly children?: readonly number[];
+}
+interface Profile {
+  readonly nodes: readonly ProfileNode[];
+  readonly startTime: number;
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** A short name for where code lives: a src/ or bench/ file, an npm package, or Node's own code. */
+function areaOf(url: string): string {
+  if (url === '') return '(native / V8)';
+  const modules = url.lastIndexOf('node_modules/');
+  if (modules >= 0) {
+    const rest = url.slice(modules + 'node_modules/'.length).split('/');
+    return `npm:${rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
+  }
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  const repo = url.indexOf(REPO);
+  if (repo >= 0) return url.slice(repo + REPO.length + 1);
+  return url;
+}
+
+function analyse(profile: Profile, windowUs: readonly [number, number]) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const selfFn = new Map<string, number>();
+  const selfArea = new Map<string, number>();
+  const inclusiveFn = new Map<string, number>();
+  const inclusiveArea = new Map<string, number>();
+  let t = profile.startTime;
+  let total = 0;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (t < windowUs[0] || t > windowUs[1]) continue;
+    const leaf = byId.get(profile.samples[i] ?? -1);
+    if (!leaf) continue;
+    total += delta;
+    const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${areaOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+    selfFn.set(name(leaf), (selfFn.get(name(leaf)) ?? 0) + delta);
+    selfArea.set(areaOf(leaf.callFrame.url), (selfArea.get(areaOf(leaf.callFrame.url)) ?? 0) + delta);
+    const seenFn = new Set<string>();
+    const seenArea = new Set<string>();
+    for (let n: ProfileNode | undefined = leaf; n; n = byId.get(parent.get(n.id) ?? -1)) {
+      const fn = name(n);
+      if (!seenFn.has(fn)) {
+        seenFn.add(fn);
+        inclusiveFn.set(fn, (inclusiveFn.get(fn) ?? 0) + delta);
+      }
+      const area = areaOf(n.callFrame.url);
+      if (!seenArea.has(area)) {
+        seenArea.add(area);
+        inclusiveArea.set(area, (inclusiveArea.get(area) ?? 0) + delta);
+      }
+    }
+  }
+  return { total, selfFn, selfArea, inclusiveFn, inclusiveArea };
+}
+
+function table(title: string, map: Map<string, number>, total: number, count: number, filter: (key: string) => boolean = () => true): string {
+  const rows = [...map].filter(([k]) => filter(k)).sort((a, b) => b[1] - a[1]).slice(0, count);
+  return [`\n${title}`, ...rows.map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const runDir = path.join(TMP, `profile-${dialect}-${workload}-${Date.now()}`);
+  const instance = await createChorus(dialect, runDir);
+  const profileDir = path.join(runDir, 'cpuprofile');
+  let server = await instance.start(['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const job = (scenario: LoadJob['scenario']): Omit<LoadJob, 'out'> => ({ mode: 'closed', host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario });
+  try {
+    if (workload === 'confirm') {
+      // Signatures first (not profiled), then a fresh, profiled server confirms them.
+      await measureLoad(runDir, 'prepare', job({ kind: 'sign', slug: SLUG, tag: 'prep', dupRate: 0 }), { server: server.pid });
+      await server.stop();
+      server = await instance.start(['--cpu-prof', `--cpu-prof-dir=${profileDir}-confirm`]);
+    }
+    await sleep(500);
+    let scenario: LoadJob['scenario'];
+    if (workload === 'page') scenario = { kind: 'get', paths: [`/p/${SLUG}`] };
+    else if (workload === 'json') scenario = { kind: 'get', paths: [`/api/v1/petitions/${SLUG}`] };
+    else if (workload === 'confirm') {
+      const db = await instance.openDb();
+      const tokens = await gatherConfirmationTokens(db, instance.dataDir, await findPetitionId(db, SLUG), 200_000);
+      await db.close();
+      const tokensFile = path.join(runDir, 'tokens.json');
+      writeFileSync(tokensFile, JSON.stringify(tokens));
+      scenario = { kind: 'confirm', slug: SLUG, tokensFile };
+    } else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
+    const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid });
+    await server.stop();
+    const dir = workload === 'confirm' ? `${profileDir}-confirm` : profileDir;
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('no .cpuprofile written');
+    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile;
+    const result = analyse(profile, measured.windowUs);
+    const ops = measured.result.okPerSec;
+    console.log(`${dialect} ${workload}: ${ops}/s at ${connections} connections, p99 ${measured.result.latency.p99} ms; server ${measured.cpu.server} cores`);
+    console.log(`profile: ${path.relative(REPO, path.join(dir, file))}; ${(result.total / 1e6).toFixed(2)} s of samples in the window`);
+    const cpuPerOpUs = ((Number(measured.cpu.server) || 1) * 1e6) / Math.max(1, ops);
+    console.log(`server CPU per operation: ${cpuPerOpUs.toFixed(0)} µs`);
+    console.log(table('Self time by area', result.selfArea, result.total, top));
+    console.log(table('Inclusive time by area', result.inclusiveArea, result.total, top));
+    console.log(table('Self time by function', result.selfFn, result.total, top));
+    console.log(table('Inclusive time, functions in src/', result.inclusiveFn, result.total, top, (k) => k.includes(' src/')));
+  } finally {
+    await server.stop();
+    await instance.dispose();
+  }
+}
+
+await main();
