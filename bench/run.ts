@@ -68,6 +68,7 @@ const results: RunResults = {
   viewers: {},
   seeding: {},
   failures: [],
+  checks: [],
   targets: [],
 };
 
@@ -130,6 +131,40 @@ function toRow(
 
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
+/** Another process using this much CPU during a window makes the measurement suspect. */
+const NOISY_CORES = 0.25;
+
+/**
+ * Runs a measurement again (at most twice more) when another process disturbed it, and keeps the
+ * quietest attempt (not the fastest, so retrying does not flatter the figure). The discarded
+ * attempts stay in the row's details, and their correctness checks count like any other.
+ */
+async function quietest(measure: (attempt: number) => Promise<ResultRow>): Promise<ResultRow> {
+  const attempts: ResultRow[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const row = await measure(attempt);
+    attempts.push(row);
+    if (row.cpu.other < NOISY_CORES) break;
+    log(`${row.id}: other processes used ${row.cpu.other} cores (${row.cpu.busiestOthers || 'short-lived processes'}); measuring again`);
+  }
+  const best = attempts.reduce((a, b) => (b.cpu.other < a.cpu.other ? b : a));
+  const discarded = attempts.filter((a) => a !== best).map((a) => ({ perSec: a.perSec, p99: a.latency.p99, otherCores: a.cpu.other, busiestOthers: a.cpu.busiestOthers }));
+  const row = discarded.length ? { ...best, extra: { ...best.extra, discardedNoisyAttempts: discarded } } : best;
+  results.rows.push(row);
+  return row;
+}
+
+function recordCheck(id: string, check: { pass: boolean; summary: string }): void {
+  results.checks.push({ id, pass: check.pass, summary: check.summary });
+}
+
+/** PostgreSQL commits in the bench database so far (to show how many signatures each commit carried). */
+async function pgCommits(db: Awaited<ReturnType<ChorusInstance['openDb']>>): Promise<number | undefined> {
+  if (db.dialect !== 'postgres') return undefined;
+  const [row] = await db.all<{ n: unknown }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
+  return Number(row?.n ?? 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // H, the floor
 
@@ -170,15 +205,18 @@ async function measureNaive(dialect: Dialect): Promise<void> {
     await waitForHttp(server, instance.port, '/health');
     const petitionId = await findPetitionId(db, SLUG);
     const keys = loadKeys(instance.dataDir);
-    const before = await takeSnapshot(db, petitionId);
-    const measured = await measureLoad(runDir, `naive-${dialect}-100`, job(instance.port, { kind: 'sign', slug: SLUG, tag: `n${dialect[0]}`, dupRate: settings.dupRate }, 100), { server: server.pid });
-    const check = await checkSignRun(db, keys, petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
-    log(`naive ${dialect} @100: ${measured.result.okPerSec}/s, p99 ${measured.result.latency.p99} ms; ${check.summary}`);
-    results.rows.push(
-      toRow(`naive-${dialect}-100`, 'naive', `naive, one transaction per request (${dialect})`, 'naive', dialect, measured, {
+    await quietest(async (attempt) => {
+      const before = await takeSnapshot(db, petitionId);
+      const measured = await measureLoad(runDir, `naive-${dialect}-100-${attempt}`, job(instance.port, { kind: 'sign', slug: SLUG, tag: `n${dialect[0]}a${attempt}`, dupRate: settings.dupRate }, 100), {
+        server: server.pid,
+      });
+      const check = await checkSignRun(db, keys, petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
+      log(`naive ${dialect} @100: ${measured.result.okPerSec}/s, p99 ${measured.result.latency.p99} ms; ${check.summary}`);
+      recordCheck(`naive-${dialect}-100${attempt ? ` (attempt ${attempt + 1})` : ''}`, check);
+      return toRow(`naive-${dialect}-100`, 'naive', `naive, one transaction per request (${dialect})`, 'naive', dialect, measured, {
         correctness: { pass: check.pass, summary: check.summary, detail: check },
-      }),
-    );
+      });
+    });
   } finally {
     await db.close();
     await stopChild(server);
@@ -197,26 +235,39 @@ interface ChorusRun {
 }
 
 async function signWorkload(run: ChorusRun, id: string, workload: string, label: string, connections: number, extra: Partial<Omit<LoadJob, 'out'>> = {}, viewersPid?: number): Promise<ResultRow> {
-  const { instance } = run;
-  const db = await instance.openDb();
-  try {
-    const before = await takeSnapshot(db, run.petitionId);
-    const rss = watchRss(run.server.pid);
-    const measured = await measureLoad(
-      runDir,
-      id,
-      job(instance.port, { kind: 'sign', slug: SLUG, tag: id.replace(/[^a-z0-9]/gi, ''), dupRate: settings.dupRate }, connections, extra),
-      { server: run.server.pid, viewers: viewersPid },
-    );
-    const rssPeak = rss.stop();
-    const check = await checkSignRun(db, run.keys, run.petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
-    const row = toRow(id, workload, label, 'chorus', instance.dialect, measured, { correctness: { pass: check.pass, summary: check.summary, detail: check }, rssPeakMb: mb(rssPeak) });
-    log(`${id}: ${row.perSec}/s (${row.ratio} × ${row.ratioTo}), p50 ${row.latency.p50} p99 ${row.latency.p99} ms, errors ${row.errors}; ${check.summary}`);
-    results.rows.push(row);
-    return row;
-  } finally {
-    await db.close();
-  }
+  return quietest(async (attempt) => {
+    const { instance } = run;
+    const db = await instance.openDb();
+    try {
+      const before = await takeSnapshot(db, run.petitionId);
+      const commitsBefore = await pgCommits(db);
+      const rss = watchRss(run.server.pid);
+      const measured = await measureLoad(
+        runDir,
+        `${id}-${attempt}`,
+        job(instance.port, { kind: 'sign', slug: SLUG, tag: `${id.replace(/[^a-z0-9]/gi, '')}a${attempt}`, dupRate: settings.dupRate }, connections, extra),
+        { server: run.server.pid, viewers: viewersPid },
+      );
+      const rssPeak = rss.stop();
+      const check = await checkSignRun(db, run.keys, run.petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
+      recordCheck(`${id}${attempt ? ` (attempt ${attempt + 1})` : ''}`, check);
+      let commits: Record<string, number> = {};
+      if (commitsBefore !== undefined) {
+        await sleep(1_500); // PostgreSQL publishes its statistics within a second or so
+        const n = ((await pgCommits(db)) ?? 0) - commitsBefore;
+        commits = { pgCommits: n, signaturesPerCommit: round(measured.result.totalOps / Math.max(1, n), 1) };
+      }
+      const row = toRow(id, workload, label, 'chorus', instance.dialect, measured, {
+        correctness: { pass: check.pass, summary: check.summary, detail: check },
+        rssPeakMb: mb(rssPeak),
+        extra: commits,
+      });
+      log(`${id}: ${row.perSec}/s (${row.ratio} × ${row.ratioTo}), p50 ${row.latency.p50} p99 ${row.latency.p99} ms, errors ${row.errors}; ${check.summary}${commits.pgCommits ? `; ${commits.signaturesPerCommit} requests per commit` : ''}`);
+      return row;
+    } finally {
+      await db.close();
+    }
+  });
 }
 
 async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
@@ -260,39 +311,44 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
 
 async function confirmWorkload(run: ChorusRun, prefix: string): Promise<void> {
   const { instance } = run;
-  const db = await instance.openDb();
-  try {
-    const tokens = await gatherConfirmationTokens(db, instance.dataDir, run.petitionId, settings.confirmTokens);
-    const tokensFile = path.join(runDir, `${prefix}-tokens.json`);
-    writeFileSync(tokensFile, JSON.stringify(tokens));
-    const before = await takeSnapshot(db, run.petitionId);
-    const rss = watchRss(run.server.pid);
-    const measured = await measureLoad(runDir, `${prefix}-W5`, job(instance.port, { kind: 'confirm', slug: SLUG, tokensFile }, 100), { server: run.server.pid });
-    const rssPeak = rss.stop();
-    const scenario = measured.result.scenario as { confirmed: number; already: number; failed: number; used: number; tokens: number };
-    const check = await checkConfirmRun(db, run.petitionId, before, scenario.confirmed);
-    const exhausted = scenario.used >= scenario.tokens;
-    const row = toRow(`${prefix}-W5-100`, 'W5', 'confirmations: open link (GET) + press button (POST)', 'chorus', instance.dialect, measured, {
-      unit: 'confirmations/s',
-      correctness: { pass: check.pass, summary: check.summary, detail: check },
-      rssPeakMb: mb(rssPeak),
-      extra: { requestsPerSec: measured.result.requestsPerSec, tokensGathered: tokens.length, tokensUsed: scenario.used, ranOutOfTokens: exhausted },
-    });
-    log(`${row.id}: ${row.perSec} confirmations/s (${measured.result.requestsPerSec} req/s), p99 ${row.latency.p99} ms; ${check.summary}${exhausted ? ' (ran out of tokens)' : ''}`);
-    results.rows.push(row);
-  } finally {
-    await db.close();
-  }
+  await quietest(async (attempt) => {
+    const db = await instance.openDb();
+    try {
+      const tokens = await gatherConfirmationTokens(db, instance.dataDir, run.petitionId, settings.confirmTokens);
+      const tokensFile = path.join(runDir, `${prefix}-tokens-${attempt}.json`);
+      writeFileSync(tokensFile, JSON.stringify(tokens));
+      const before = await takeSnapshot(db, run.petitionId);
+      const rss = watchRss(run.server.pid);
+      const measured = await measureLoad(runDir, `${prefix}-W5-${attempt}`, job(instance.port, { kind: 'confirm', slug: SLUG, tokensFile }, 100), { server: run.server.pid });
+      const rssPeak = rss.stop();
+      const scenario = measured.result.scenario as { confirmed: number; already: number; failed: number; used: number; tokens: number };
+      const check = await checkConfirmRun(db, run.petitionId, before, scenario.confirmed);
+      recordCheck(`${prefix}-W5-100${attempt ? ` (attempt ${attempt + 1})` : ''}`, check);
+      const exhausted = scenario.used >= scenario.tokens;
+      const row = toRow(`${prefix}-W5-100`, 'W5', 'confirmations: open link (GET) + press button (POST)', 'chorus', instance.dialect, measured, {
+        unit: 'confirmations/s',
+        correctness: { pass: check.pass, summary: check.summary, detail: check },
+        rssPeakMb: mb(rssPeak),
+        extra: { requestsPerSec: measured.result.requestsPerSec, tokensGathered: tokens.length, tokensUsed: scenario.used, ranOutOfTokens: exhausted },
+      });
+      log(`${row.id}: ${row.perSec} confirmations/s (${measured.result.requestsPerSec} req/s), p99 ${row.latency.p99} ms; ${check.summary}${exhausted ? ' (ran out of tokens)' : ''}`);
+      return row;
+    } finally {
+      await db.close();
+    }
+  });
 }
 
 async function readWorkload(run: ChorusRun, prefix: string, which: 'page' | 'json'): Promise<void> {
   const urlPath = which === 'page' ? `/p/${SLUG}` : `/api/v1/petitions/${SLUG}`;
-  const rss = watchRss(run.server.pid);
-  const measured = await measureLoad(runDir, `${prefix}-W6-${which}`, job(run.instance.port, { kind: 'get', paths: [urlPath] }, 100), { server: run.server.pid });
-  const rssPeak = rss.stop();
-  const row = toRow(`${prefix}-W6-${which}`, 'W6', `read GET ${urlPath}`, 'chorus', run.instance.dialect, measured, { unit: 'reads/s', rssPeakMb: mb(rssPeak) });
-  log(`${row.id}: ${row.perSec}/s (${row.ratio} × H), p99 ${row.latency.p99} ms`);
-  results.rows.push(row);
+  await quietest(async (attempt) => {
+    const rss = watchRss(run.server.pid);
+    const measured = await measureLoad(runDir, `${prefix}-W6-${which}-${attempt}`, job(run.instance.port, { kind: 'get', paths: [urlPath] }, 100), { server: run.server.pid });
+    const rssPeak = rss.stop();
+    const row = toRow(`${prefix}-W6-${which}`, 'W6', `read GET ${urlPath}`, 'chorus', run.instance.dialect, measured, { unit: 'reads/s', rssPeakMb: mb(rssPeak) });
+    log(`${row.id}: ${row.perSec}/s (${row.ratio} × H), p99 ${row.latency.p99} ms`);
+    return row;
+  });
 }
 
 async function chorusSuite(dialect: Dialect): Promise<void> {
@@ -342,7 +398,7 @@ async function chorusSuite(dialect: Dialect): Promise<void> {
     await sleep(1_000);
     memory.idleAfterSeedMb = mb(rssOf(server.pid));
     const w2 = await signWorkload(run, `${prefix}-W2-100`, 'W2', `W1 with ${(seeded.rows / 1e6).toFixed(seeded.rows < 1e6 ? 2 : 0)}M+ signatures stored (100 conns)`, 100);
-    Object.assign(w2.extra ?? {}, { vsW1: round(w2.perSec / w1.perSec, 3) });
+    w2.extra && Object.assign(w2.extra, { vsW1: round(w2.perSec / w1.perSec, 3) });
   } finally {
     await stopChild(server);
     await instance.dispose();

@@ -70,10 +70,10 @@ export function evaluateTargets(results: RunResults): TargetCheck[] {
       );
     }
   }
-  const checked = results.rows.filter((r) => r.correctness);
-  const failed = checked.filter((r) => !r.correctness?.pass);
+  const checked = results.checks;
+  const failed = checked.filter((c) => !c.pass);
   if (checked.length > 0) {
-    add('correctness, every write run', 'zero lost, zero double-counted', failed.length === 0 ? `${checked.length} of ${checked.length} runs checked: all exact` : `${failed.length} of ${checked.length} runs FAILED: ${failed.map((r) => r.id).join(', ')}`, failed.length === 0);
+    add('correctness, every write run', 'zero lost, zero double-counted', failed.length === 0 ? `${checked.length} of ${checked.length} write runs checked: all exact` : `${failed.length} of ${checked.length} runs FAILED: ${failed.map((c) => c.id).join(', ')}`, failed.length === 0);
   }
   return checks;
 }

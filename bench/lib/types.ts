@@ -48,5 +48,7 @@ export interface RunResults {
   readonly viewers: Record<string, unknown>;
   readonly seeding: Record<string, unknown>;
   readonly failures: string[];
+  /** Every correctness check made, including those of attempts discarded as noisy. */
+  readonly checks: { readonly id: string; readonly pass: boolean; readonly summary: string }[];
   targets: TargetCheck[];
 }
