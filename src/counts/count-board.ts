@@ -1,5 +1,5 @@
 import type { Db } from '../storage/database.ts';
-import { readCounts, readCountsChangedSince, type CountsRow } from './counts.store.ts';
+import { readCounts, readCountsChangedSince, readHostCounts, readHostCountsChangedSince, type CountsRow, type HostCountsRow } from './counts.store.ts';
 
 export type CountListener = (counts: CountsRow) => void;
 
@@ -10,6 +10,8 @@ export type CountListener = (counts: CountsRow) => void;
  */
 export class CountBoard {
   private readonly counts = new Map<number, CountsRow>();
+  /** Per petition, each host's confirmed subtotal. */
+  private readonly hosts = new Map<number, Map<number, HostCountsRow>>();
   private readonly listeners = new Set<CountListener>();
   private pollTimer: NodeJS.Timeout | undefined;
   private lastPoll = 0;
@@ -40,6 +42,28 @@ export class CountBoard {
     return out;
   }
 
+  /** Each host's confirmed subtotal on a petition (organisation id → count), loaded once if unseen. */
+  async readHosts(petitionId: number): Promise<ReadonlyMap<number, number>> {
+    if (!this.hosts.has(petitionId)) {
+      this.hosts.set(petitionId, new Map());
+      this.applyHosts(await readHostCounts(this.db, [petitionId]));
+    }
+    const out = new Map<number, number>();
+    for (const [organisationId, row] of this.hosts.get(petitionId) ?? []) out.set(organisationId, row.confirmed);
+    return out;
+  }
+
+  /** Takes newer host subtotals (from a commit or a poll). */
+  applyHosts(rows: readonly HostCountsRow[]): void {
+    for (const row of rows) {
+      let byHost = this.hosts.get(row.petitionId);
+      if (!byHost) this.hosts.set(row.petitionId, (byHost = new Map()));
+      const known = byHost.get(row.organisationId);
+      if (known && known.updatedAt > row.updatedAt) continue;
+      byHost.set(row.organisationId, row);
+    }
+  }
+
   /** Takes newer figures (from a commit, a poll or another process) and tells listeners of changes. */
   apply(rows: readonly CountsRow[]): void {
     for (const row of rows) {
@@ -67,6 +91,7 @@ export class CountBoard {
       const since = this.lastPoll - intervalMs; // overlap a little: clocks of other machines drift
       this.lastPoll = now();
       readCountsChangedSince(this.db, since).then((rows) => this.apply(rows), onError);
+      readHostCountsChangedSince(this.db, since).then((rows) => this.applyHosts(rows), onError);
     }, intervalMs);
     this.pollTimer.unref();
   }

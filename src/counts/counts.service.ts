@@ -1,8 +1,8 @@
 import type { Context } from '../context.ts';
 import type { Db, Trx } from '../storage/database.ts';
-import { addToCounts, insertCountsRow, type CountsDelta, type CountsRow } from './counts.store.ts';
+import { addToCounts, addToHostCounts, insertCountsRow, type CountsDelta, type CountsRow, type HostCountsRow } from './counts.store.ts';
 
-export type { CountsDelta, CountsRow };
+export type { CountsDelta, CountsRow, HostCountsRow };
 
 /** Every petition has one counts row, made with it. */
 export async function createCounts(db: Db, petitionId: number, now: number): Promise<void> {
@@ -17,6 +17,22 @@ export async function applyCountChanges(trx: Trx, deltas: ReadonlyMap<number, Co
     if (row) rows.push(row);
   }
   return rows;
+}
+
+/** Applies a batch's per-host confirmed changes (petition id → organisation id → change). */
+export async function applyHostCountChanges(trx: Trx, deltas: ReadonlyMap<number, ReadonlyMap<number, number>>, now: number): Promise<HostCountsRow[]> {
+  const rows: HostCountsRow[] = [];
+  for (const [petitionId, byHost] of deltas) {
+    for (const [organisationId, change] of byHost) {
+      if (change !== 0) rows.push(await addToHostCounts(trx, petitionId, organisationId, change, now));
+    }
+  }
+  return rows;
+}
+
+/** Each host's confirmed subtotal on a petition, from memory when this process has it. */
+export async function readHostSubtotals(ctx: Context, petitionId: number): Promise<ReadonlyMap<number, number>> {
+  return ctx.board.readHosts(petitionId);
 }
 
 /** The public (confirmed) count, from memory when this process has it. */

@@ -56,3 +56,44 @@ export async function readCountsChangedSince(db: Db, since: number): Promise<Cou
   const rows = await db.selectFrom('petition_counts').select(COLUMNS).where('updated_at', '>=', since).execute();
   return rows.map(toCounts);
 }
+
+/** One host's confirmed subtotal on one petition ("via <organisation>: N"). */
+export interface HostCountsRow {
+  readonly petitionId: number;
+  readonly organisationId: number;
+  readonly confirmed: number;
+  readonly updatedAt: number;
+}
+
+const HOST_COLUMNS = ['petition_id', 'organisation_id', 'confirmed', 'updated_at'] as const;
+
+function toHostCounts(row: { petition_id: number; organisation_id: number; confirmed: number; updated_at: number }): HostCountsRow {
+  return { petitionId: row.petition_id, organisationId: row.organisation_id, confirmed: row.confirmed, updatedAt: row.updated_at };
+}
+
+/** Adds a batch's summed change to a host's subtotal, creating the row on first use. */
+export async function addToHostCounts(trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number): Promise<HostCountsRow> {
+  const row = await trx
+    .insertInto('host_counts')
+    .values({ petition_id: petitionId, organisation_id: organisationId, confirmed, updated_at: now })
+    .onConflict((oc) =>
+      oc.columns(['petition_id', 'organisation_id']).doUpdateSet((eb) => ({
+        confirmed: eb('host_counts.confirmed', '+', eb.ref('excluded.confirmed')),
+        updated_at: now,
+      })),
+    )
+    .returning(HOST_COLUMNS)
+    .executeTakeFirstOrThrow();
+  return toHostCounts(row);
+}
+
+export async function readHostCounts(db: Db, petitionIds: readonly number[]): Promise<HostCountsRow[]> {
+  if (petitionIds.length === 0) return [];
+  const rows = await db.selectFrom('host_counts').select(HOST_COLUMNS).where('petition_id', 'in', petitionIds).execute();
+  return rows.map(toHostCounts);
+}
+
+export async function readHostCountsChangedSince(db: Db, since: number): Promise<HostCountsRow[]> {
+  const rows = await db.selectFrom('host_counts').select(HOST_COLUMNS).where('updated_at', '>=', since).execute();
+  return rows.map(toHostCounts);
+}

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { registerCoalitionPages } from '../coalitions/coalitions.pages.ts';
 import { registerCountStream } from '../counts/counts.api.ts';
 import { registerDevMailPages } from '../mail/dev-mail.pages.ts';
 import { registerPetitionApi } from '../petitions/petitions.api.ts';
@@ -15,4 +16,5 @@ export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => v
   registerSignatureApi,
   registerCountStream,
   registerDevMailPages,
+  registerCoalitionPages,
 ];

@@ -44,3 +44,9 @@ export function isCrossSiteRequest(request: FastifyRequest, publicUrl: string): 
   const host = request.headers.host;
   return origin !== own && origin !== `${request.protocol}://${host ?? ''}`;
 }
+
+/** Embed routes only: partners' sites may put these pages in an iframe. */
+export function allowFraming(reply: FastifyReply): void {
+  reply.header('content-security-policy', CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", 'frame-ancestors *'));
+  reply.removeHeader('x-frame-options');
+}

@@ -1,7 +1,7 @@
 import type { Context } from '../context.ts';
 import { DomainError } from '../shared/errors.ts';
 import { isValidSlug } from '../petitions/petition.ts';
-import { findOrganisationById, findOrganisationBySlug, upsertOrganisation, type OrganisationRow } from './organisations.store.ts';
+import { findOrganisationById, findOrganisationBySlug, findOrganisationLogo, upsertOrganisation, type OrganisationRow } from './organisations.store.ts';
 
 export type Organisation = OrganisationRow;
 
@@ -24,4 +24,9 @@ export async function getOrganisationBySlugOrThrow(ctx: Context, slug: string): 
 
 export async function findOrganisation(ctx: Context, id: number): Promise<Organisation | undefined> {
   return findOrganisationById(ctx.db, id);
+}
+
+/** An organisation's logo, to serve from our own origin (never a third party's). */
+export async function findLogo(ctx: Context, slug: string): Promise<{ logo: Buffer; type: string } | undefined> {
+  return findOrganisationLogo(ctx.db, slug);
 }

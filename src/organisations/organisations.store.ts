@@ -25,3 +25,9 @@ export async function upsertOrganisation(db: Db, slug: string, name: string, now
   if (!row) throw new Error(`organisation ${slug} vanished after insert`);
   return row;
 }
+
+/** An organisation's logo bytes and type, for serving from our own origin. */
+export async function findOrganisationLogo(db: Db, slug: string): Promise<{ logo: Buffer; type: string } | undefined> {
+  const row = await db.selectFrom('organisations').select(['logo', 'logo_type']).where('slug', '=', slug).executeTakeFirst();
+  return row?.logo && row.logo_type ? { logo: row.logo, type: row.logo_type } : undefined;
+}

@@ -1,24 +1,71 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { cleanTrackingValue, type Host } from '../coalitions/coalition.ts';
+import { getActiveHostOrThrow, getLeadHost, listActiveHosts, listHostSubtotals } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import type { HttpDeps } from '../http/app.ts';
 import { issueFormToken } from '../http/form-guard.ts';
 import { html, withLang } from '../http/html.ts';
 import { layout } from '../http/layout.ts';
-import { regionFromAcceptLanguage } from '../i18n/i18n.ts';
+import { allowFraming } from '../http/security.ts';
 import { isCountryCode } from '../i18n/countries.ts';
-import { signFormView, EMPTY_VALUES, type SignFormState } from '../signatures/signatures.views.ts';
+import { regionFromAcceptLanguage } from '../i18n/i18n.ts';
+import { EMPTY_VALUES, signFormView, type SignFormState } from '../signatures/signatures.views.ts';
 import { canTakeSignatures, type Petition } from './petition.ts';
 import { getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
-import { bodyView, homeView, statusBanner, tallyView } from './petitions.views.ts';
+import { bodyView, embedHeaderView, homeView, hostsView, statusBanner, subtotalsView, tallyView } from './petitions.views.ts';
+
+/**
+ * The four addresses of a petition page: the lead's, a co-host's, and the compact versions of both
+ * for partners' iframes. Each also takes the signature form's post at `<address>/sign`.
+ */
+export const PETITION_PAGE_PATHS = [
+  { path: '/p/:slug', embed: false },
+  { path: '/p/:slug/with/:partner', embed: false },
+  { path: '/embed/p/:slug', embed: true },
+  { path: '/embed/p/:slug/with/:partner', embed: true },
+] as const;
+
+export type PageParams = { slug: string; partner?: string };
+
+/** Which page of a petition this is: through whose host, compact or not, and where it came from. */
+export interface PageVariant {
+  readonly petition: Petition;
+  readonly host: Host;
+  readonly embed: boolean;
+  /** This variant's own address, e.g. `/p/drop-anyvision/with/fairtech`. */
+  readonly base: string;
+  readonly tracking: { readonly source: string | undefined; readonly campaign: string | undefined };
+}
+
+export async function resolveVariant(
+  deps: HttpDeps,
+  reply: FastifyReply,
+  params: PageParams,
+  embed: boolean,
+  tracking: Record<string, unknown>,
+): Promise<PageVariant> {
+  const petition = await getPublicPetitionOrThrow(deps.ctx, params.slug);
+  const host = params.partner ? await getActiveHostOrThrow(deps.ctx, petition, params.partner) : await getLeadHost(deps.ctx, petition);
+  const base = `${embed ? '/embed' : ''}/p/${petition.slug}${params.partner ? `/with/${host.slug}` : ''}`;
+  if (embed) allowFraming(reply);
+  return {
+    petition,
+    host,
+    embed,
+    base,
+    tracking: { source: cleanTrackingValue(tracking.utm_source), campaign: cleanTrackingValue(tracking.utm_campaign) },
+  };
+}
 
 /** The form id bound into a signature form's token. */
 export const signFormId = (petition: Petition) => `sign:${petition.id}`;
 
-/** Renders the petition page; the sign handler uses it too, to show the form again with errors. */
-export async function renderPetitionPage(deps: HttpDeps, request: FastifyRequest, petition: Petition, form?: Partial<SignFormState>): Promise<string> {
+/** Renders a petition page; the sign handler uses it too, to show the form again with errors. */
+export async function renderPetitionPage(deps: HttpDeps, request: FastifyRequest, variant: PageVariant, form?: Partial<SignFormState>): Promise<string> {
   const { ctx } = deps;
   const { i18n } = request;
-  const count = await readConfirmedCount(ctx, petition.id);
+  const { petition, host, embed } = variant;
+  const [count, hosts] = await Promise.all([readConfirmedCount(ctx, petition.id), listActiveHosts(ctx, petition)]);
   let sign = html``;
   if (canTakeSignatures(petition)) {
     const region = regionFromAcceptLanguage(request.headers['accept-language']);
@@ -31,16 +78,32 @@ ${signFormView(request, {
   formError: form?.formError,
   formToken: issueFormToken(ctx.keys.formSigning, signFormId(petition), ctx.clock.now()),
   // The fragment brings the reader back to the form (and its error summary) when it is shown again.
-  action: `${withLang(`/p/${petition.slug}/sign`, request.lang)}#sign`,
+  action: `${withLang(`${variant.base}/sign`, request.lang)}#sign`,
+  hosts,
+  pageHostId: host.organisationId,
+  tracking: variant.tracking,
 })}
 </aside>`;
   }
+  if (embed) {
+    return layout(request, {
+      title: petition.title,
+      bare: true,
+      scripts: ['live.js'],
+      main: html`${embedHeaderView(request, variant, hosts)}
+${statusBanner(request, petition)}
+${tallyView(request, petition, count)}
+${sign}`,
+    });
+  }
+  const subtotals = hosts.length > 1 ? await listHostSubtotals(ctx, petition) : [];
   return layout(request, {
     title: petition.title,
     description: petition.demand,
     scripts: ['live.js'],
     main: html`<div class="petition">
 <div class="lead">
+${hostsView(request, hosts, host)}
 <h1 dir="auto">${petition.title}</h1>
 <p class="target">${i18n.t('petition.to', { target: petition.target })}</p>
 ${statusBanner(request, petition)}
@@ -49,12 +112,15 @@ ${tallyView(request, petition, count)}
 <p class="demand" dir="auto">${petition.demand}</p>
 </div>
 ${sign}
-${petition.body ? html`<div class="story"><h2>${i18n.t('petition.why')}</h2><div class="body">${bodyView(petition.body)}</div></div>` : ''}
+<div class="story">
+${petition.body ? html`<h2>${i18n.t('petition.why')}</h2><div class="body">${bodyView(petition.body)}</div>` : ''}
+${subtotalsView(request, subtotals)}
+</div>
 </div>`,
   });
 }
 
-function sendPage(reply: FastifyReply, body: string, status = 200) {
+export function sendPage(reply: FastifyReply, body: string, status = 200) {
   return reply.status(status).type('text/html; charset=utf-8').send(body);
 }
 
@@ -67,12 +133,15 @@ export function registerPetitionPages(app: FastifyInstance, deps: HttpDeps): voi
     return sendPage(reply, layout(request, { title: request.i18n.t('site.openCampaigns'), main: homeView(request, campaigns) }));
   });
 
-  app.get<{ Params: { slug: string } }>('/p/:slug', async (request, reply) => {
-    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
-    // Shared caches may keep the page a few seconds: the live count comes from the stream anyway.
-    reply.header('cache-control', 'public, max-age=5, stale-while-revalidate=30').header('vary', 'Accept-Language');
-    return sendPage(reply, await renderPetitionPage(deps, request, petition));
-  });
+  for (const { path, embed } of PETITION_PAGE_PATHS) {
+    app.get<{ Params: PageParams; Querystring: Record<string, unknown> }>(path, async (request, reply) => {
+      const variant = await resolveVariant(deps, reply, request.params, embed, request.query);
+      if (request.params.partner && variant.host.role === 'lead') {
+        return reply.redirect(withLang(`${embed ? '/embed' : ''}/p/${variant.petition.slug}`, request.lang), 301);
+      }
+      // Shared caches may keep a page a few seconds: the live count comes from the stream anyway.
+      reply.header('cache-control', 'public, max-age=5, stale-while-revalidate=30').header('vary', 'Accept-Language');
+      return sendPage(reply, await renderPetitionPage(deps, request, variant));
+    });
+  }
 }
-
-export { sendPage };

@@ -1,4 +1,5 @@
 import type { Context } from '../context.ts';
+import { addLeadHost } from '../coalitions/coalitions.service.ts';
 import { createCounts, readCountsFor } from '../counts/counts.service.ts';
 import { isLocale } from '../i18n/i18n.ts';
 import { ensureDefaultOrganisation, getOrganisationBySlugOrThrow } from '../organisations/organisations.service.ts';
@@ -55,6 +56,7 @@ export async function createPetition(ctx: Context, input: NewPetition): Promise<
       updated_at: now,
     });
     await createCounts(trx, petition.id, now);
+    await addLeadHost(trx, petition.id, organisation.id, now);
     return petition;
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { Host } from '../coalitions/coalition.ts';
 import { html, withLang, type Html } from '../http/html.ts';
 import type { PetitionWithCount } from './petitions.service.ts';
 import { progressPercent, type Petition } from './petition.ts';
@@ -43,4 +44,46 @@ ${campaigns.length === 0
 ${petition.status === 'won' ? html`<p>${i18n.t('petition.status.won')}</p>` : ''}
 </li>`,
     )}</ul>`}`;
+}
+
+/** A host's logo from our own origin, or nothing. */
+function logoView(host: Host): Html {
+  return host.hasLogo ? html`<img class="logo" src="/o/${host.slug}/logo" alt="" width="40" height="40">` : html``;
+}
+
+/**
+ * Who hosts the petition. On a co-host's page, that co-host comes first, beside the lead;
+ * elsewhere the lead, then the partners.
+ */
+export function hostsView(request: FastifyRequest, hosts: readonly Host[], pageHost: Host): Html {
+  const { i18n } = request;
+  const lead = hosts.find((h) => h.role === 'lead');
+  if (!lead) return html``;
+  const partners = hosts.filter((h) => h.role === 'partner');
+  const list = new Intl.ListFormat(i18n.locale, { type: 'conjunction' });
+  if (pageHost.role === 'partner') {
+    return html`<div class="hosts">${logoView(pageHost)}${logoView(lead)}<p>${i18n.t('petition.withPartner', { partner: pageHost.name, lead: lead.name })}</p></div>`;
+  }
+  return html`<div class="hosts">${logoView(lead)}${partners.map(logoView)}<p>${i18n.t('petition.startedBy', { organisation: lead.name })}${
+    partners.length > 0 ? html` · ${i18n.t('petition.coHosted', { partners: list.format(partners.map((p) => p.name)) })}` : ''
+  }</p></div>`;
+}
+
+/** Each co-host's confirmed subtotal; one person can count for several co-hosts, once in the total. */
+export function subtotalsView(request: FastifyRequest, subtotals: readonly { host: Host; signatureCount: number }[]): Html {
+  if (subtotals.length === 0) return html``;
+  const { i18n } = request;
+  return html`<section class="subtotals"><h2>${i18n.t('petition.subtotals')}</h2><ul>${subtotals.map(
+    ({ host, signatureCount }) => html`<li>${i18n.t('petition.via', { organisation: host.name, count: i18n.number(signatureCount) })}</li>`,
+  )}</ul></section>`;
+}
+
+/** The compact page's header: the title, a link to the full page (in a new tab), and who hosts it. */
+export function embedHeaderView(request: FastifyRequest, variant: { petition: Petition; host: Host }, hosts: readonly Host[]): Html {
+  const { i18n } = request;
+  const full = variant.host.role === 'partner' ? `/p/${variant.petition.slug}/with/${variant.host.slug}` : `/p/${variant.petition.slug}`;
+  return html`${hostsView(request, hosts, variant.host)}
+<h1 class="embed-title" dir="auto">${variant.petition.title}</h1>
+<p class="demand" dir="auto">${variant.petition.demand}</p>
+<p><a href="${withLang(full, request.lang)}" target="_blank" rel="noopener">${i18n.t('embed.fullPage')}</a></p>`;
 }

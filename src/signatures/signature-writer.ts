@@ -1,9 +1,11 @@
 import type { Clock } from '../shared/clock.ts';
 import { Batcher } from '../shared/batcher.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Db } from '../storage/database.ts';
+import type { Db, Trx } from '../storage/database.ts';
+import type { SignatureStatus } from '../storage/schema.ts';
 import type { CountBoard } from '../counts/count-board.ts';
-import { applyCountChanges, type CountsDelta } from '../counts/counts.service.ts';
+import { insertAttributions, insertConsents, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
+import { applyCountChanges, applyHostCountChanges, type CountsDelta } from '../counts/counts.service.ts';
 import { enqueueJobs, type NewJob } from '../worker/jobs.service.ts';
 import { confirmSignatures, findSignaturesByEmailHash, insertSignatures, recordRepeatNotice, type NewSignatureRow } from './signatures.store.ts';
 
@@ -19,6 +21,10 @@ export type WriteOp =
       readonly row: NewSignatureRow;
       /** The confirmation secret, sealed, for the mail job (the row keeps only its hash). */
       readonly sealedSecret: string;
+      /** The organisation whose page (or embed) the person signed through. */
+      readonly hostId: number;
+      /** The boxes they ticked: one consent per host, with the exact wording's id. */
+      readonly consents: readonly { readonly organisationId: number; readonly consentTextId: number }[];
     }
   | { readonly kind: 'confirm'; readonly signatureId: number; readonly petitionId: number };
 
@@ -55,11 +61,17 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
 async function flushBatch(deps: SignatureWriterDeps, ops: readonly WriteOp[]): Promise<WriteResult[]> {
   const now = deps.clock.now();
   const results: WriteResult[] = new Array(ops.length);
-  const deltas = new Map<number, { signed: number; confirmed: number }>();
-  const delta = (petitionId: number) => {
-    let d = deltas.get(petitionId);
-    if (!d) deltas.set(petitionId, (d = { signed: 0, confirmed: 0 }));
+  const totals = new Map<number, { signed: number; confirmed: number }>();
+  const total = (petitionId: number) => {
+    let d = totals.get(petitionId);
+    if (!d) totals.set(petitionId, (d = { signed: 0, confirmed: 0 }));
     return d;
+  };
+  const hostChanges = new Map<number, Map<number, number>>();
+  const countHost = (petitionId: number, organisationId: number) => {
+    let byHost = hostChanges.get(petitionId);
+    if (!byHost) hostChanges.set(petitionId, (byHost = new Map()));
+    byHost.set(organisationId, (byHost.get(organisationId) ?? 0) + 1);
   };
   const jobs: NewJob[] = [];
 
@@ -69,12 +81,12 @@ async function flushBatch(deps: SignatureWriterDeps, ops: readonly WriteOp[]): P
     ops.forEach((op, i) => (op.kind === 'sign' ? signs : confirms).push(i));
 
     if (signs.length > 0) {
-      const inserted = await insertSignatures(trx, signs.map((i) => (ops[i] as Extract<WriteOp, { kind: 'sign' }>).row));
+      const inserted = await insertSignatures(trx, signs.map((i) => asSign(ops[i]).row));
       const newIds = new Map(inserted.map((r) => [keyOf(r.petition_id, r.email_hash), r.id]));
       const fresh = new Set(inserted.map((r) => r.id));
       const repeats: number[] = [];
       for (const i of signs) {
-        const op = ops[i] as Extract<WriteOp, { kind: 'sign' }>;
+        const op = asSign(ops[i]);
         const key = keyOf(op.row.petition_id, op.row.email_hash);
         const id = newIds.get(key);
         if (id === undefined) {
@@ -84,16 +96,39 @@ async function flushBatch(deps: SignatureWriterDeps, ops: readonly WriteOp[]): P
         newIds.delete(key); // a second op with the same key in this batch is a repeat
         results[i] = { kind: 'sign', outcome: 'created', signatureId: id };
         jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: id, secret: op.sealedSecret } });
-        delta(op.row.petition_id).signed += 1;
+        total(op.row.petition_id).signed += 1;
       }
-      await handleRepeats(trx, ops, repeats, fresh, jobs, results);
+      const statusOf = await handleRepeats(trx, ops, repeats, fresh, jobs, results);
+
+      // Where each person signed through, and what they consented to, on first and repeat visits alike.
+      const attributions = [];
+      const consents: NewConsent[] = [];
+      for (const i of signs) {
+        const op = asSign(ops[i]);
+        const result = results[i];
+        if (result?.kind !== 'sign' || statusOf(result.signatureId) === 'removed') continue;
+        const signatureId = result.signatureId;
+        attributions.push({ signature_id: signatureId, petition_id: op.row.petition_id, organisation_id: op.hostId, created_at: now });
+        for (const consent of op.consents) {
+          consents.push({ signature_id: signatureId, petition_id: op.row.petition_id, organisation_id: consent.organisationId, consent_text_id: consent.consentTextId, locale: op.row.locale, given_at: now });
+        }
+      }
+      const newAttributions = await insertAttributions(trx, dedupe(attributions, (a) => `${a.signature_id}:${a.organisation_id}`));
+      const petitionOf = new Map(attributions.map((a) => [a.signature_id, a.petition_id]));
+      await insertConsents(trx, dedupe(consents, (c) => `${c.signature_id}:${c.organisation_id}`));
+      // A confirmed signer who comes back through another host now counts in that host's subtotal too.
+      for (const attribution of newAttributions) {
+        const petitionId = petitionOf.get(attribution.signature_id);
+        if (petitionId !== undefined && statusOf(attribution.signature_id) === 'confirmed') countHost(petitionId, attribution.organisation_id);
+      }
     }
 
     if (confirms.length > 0) {
       const ids = confirms.map((i) => (ops[i] as Extract<WriteOp, { kind: 'confirm' }>).signatureId);
       const confirmed = await confirmSignatures(trx, ids, now);
       const done = new Set(confirmed.map((r) => r.id));
-      for (const row of confirmed) delta(row.petition_id).confirmed += 1;
+      for (const row of confirmed) total(row.petition_id).confirmed += 1;
+      for (const attribution of await listAttributions(trx, [...done])) countHost(attribution.petition_id, attribution.organisation_id);
       for (const i of confirms) {
         const op = ops[i] as Extract<WriteOp, { kind: 'confirm' }>;
         const outcome = done.delete(op.signatureId) ? 'confirmed' : 'already';
@@ -102,24 +137,37 @@ async function flushBatch(deps: SignatureWriterDeps, ops: readonly WriteOp[]): P
     }
 
     await enqueueJobs(trx, jobs, now);
-    const nonZero = new Map<number, CountsDelta>([...deltas].filter(([, d]) => d.signed !== 0 || d.confirmed !== 0));
-    return applyCountChanges(trx, nonZero, now);
+    const nonZero = new Map<number, CountsDelta>([...totals].filter(([, d]) => d.signed !== 0 || d.confirmed !== 0));
+    return { totals: await applyCountChanges(trx, nonZero, now), hosts: await applyHostCountChanges(trx, hostChanges, now) };
   });
 
-  deps.board.apply(changed);
+  deps.board.apply(changed.totals);
+  deps.board.applyHosts(changed.hosts);
   if (jobs.length > 0) deps.onJobsQueued();
   return results;
 }
 
+function asSign(op: WriteOp | undefined): Extract<WriteOp, { kind: 'sign' }> {
+  if (op?.kind !== 'sign') throw new Error('expected a sign operation');
+  return op;
+}
+
+function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
 /** Someone signed again: a bounded number of mails (a fresh link if still pending, "already signed" if confirmed). */
 async function handleRepeats(
-  trx: Parameters<typeof insertSignatures>[0],
+  trx: Trx,
   ops: readonly WriteOp[],
   repeats: readonly number[],
   insertedThisBatch: ReadonlySet<number>,
   jobs: NewJob[],
   results: WriteResult[],
-): Promise<void> {
+): Promise<(signatureId: number) => SignatureStatus> {
+  const statuses = new Map<number, SignatureStatus>();
   const byPetition = new Map<number, number[]>();
   for (const i of repeats) {
     const op = ops[i] as Extract<WriteOp, { kind: 'sign' }>;
@@ -135,6 +183,7 @@ async function handleRepeats(
       const op = ops[i] as Extract<WriteOp, { kind: 'sign' }>;
       const row = byKey.get(keyOf(petitionId, op.row.email_hash));
       if (!row) throw new Error('a signature skipped as a duplicate has no stored row');
+      statuses.set(row.id, row.status);
       const quiet = insertedThisBatch.has(row.id) || row.status === 'removed' || row.notices_sent >= MAX_REPEAT_NOTICES;
       if (quiet) {
         results[i] = { kind: 'sign', outcome: 'repeat-quiet', signatureId: row.id };
@@ -151,6 +200,8 @@ async function handleRepeats(
       results[i] = { kind: 'sign', outcome: 'repeat', signatureId: row.id };
     }
   }
+  // Rows inserted in this very batch are pending.
+  return (signatureId) => statuses.get(signatureId) ?? 'pending';
 }
 
 function keyOf(petitionId: number, emailHash: Uint8Array): string {

@@ -8,13 +8,13 @@ describe('parseSignatureInput', () => {
     const parsed = parseSignatureInput({ ...valid, name: '  Amina   Haddad ', comment: ' line one\r\nline two ' });
     expect(parsed).toEqual({
       ok: true,
-      value: { name: 'Amina Haddad', email: 'amina@example.org', country: 'FR', postcode: '75011', comment: 'line one\nline two', optIn: true },
+      value: { name: 'Amina Haddad', email: 'amina@example.org', country: 'FR', postcode: '75011', comment: 'line one\nline two', optIn: true, consents: [] },
     });
   });
 
   it('treats empty optional fields as absent and an unticked box as no', () => {
     const parsed = parseSignatureInput({ name: 'A', email: 'a@example.org', country: 'GB', postcode: '', comment: '   ' });
-    expect(parsed.ok && parsed.value).toEqual({ name: 'A', email: 'a@example.org', country: 'GB', postcode: undefined, comment: undefined, optIn: false });
+    expect(parsed.ok && parsed.value).toEqual({ name: 'A', email: 'a@example.org', country: 'GB', postcode: undefined, comment: undefined, optIn: false, consents: [] });
   });
 
   it('gives one specific message per wrong field', () => {
@@ -52,6 +52,15 @@ describe('parseSignatureInput', () => {
     expect(parseSignatureInput({ ...valid, comment: 'ع'.repeat(1000) }).ok).toBe(true);
   });
 
+  it('reads ticked consent boxes from a form (one value or several) and from JSON', () => {
+    const one = parseSignatureInput({ ...valid, consent: 'lead-org' });
+    const several = parseSignatureInput({ ...valid, consent: ['lead-org', 'partner', 'lead-org', '<bad>'] });
+    const json = parseSignatureInput({ ...valid, consents: ['partner'] });
+    expect(one.ok && one.value.consents).toEqual(['lead-org']);
+    expect(several.ok && several.value.consents).toEqual(['lead-org', 'partner']);
+    expect(json.ok && json.value.consents).toEqual(['partner']);
+  });
+
   it('never throws on odd input', () => {
     for (const raw of [null, undefined, 42, 'text', [], { name: { nested: true }, email: ['a'] }]) {
       expect(parseSignatureInput(raw).ok).toBe(false);
@@ -61,6 +70,12 @@ describe('parseSignatureInput', () => {
 
 describe('typedValues', () => {
   it('keeps what was typed, for the form shown again', () => {
-    expect(typedValues({ ...valid, email: ' Not An Email ' })).toEqual({ ...valid, email: ' Not An Email ', country: 'FR', optIn: true });
+    expect(typedValues({ ...valid, email: ' Not An Email ', consent: ['lead-org', 'Partner-Org'] })).toEqual({
+      ...valid,
+      email: ' Not An Email ',
+      country: 'FR',
+      optIn: true,
+      consents: ['lead-org', 'partner-org'],
+    });
   });
 });

@@ -10,6 +10,9 @@ export interface SignatureInput {
   readonly country: string;
   readonly postcode: string | undefined;
   readonly comment: string | undefined;
+  /** Ticked consent boxes: the slugs of the hosts the signer wants to hear from. */
+  readonly consents: readonly string[];
+  /** The API's shorthand: consent to the host whose page (or address) it is. */
   readonly optIn: boolean;
 }
 
@@ -17,7 +20,7 @@ export type SignatureField = 'name' | 'email' | 'country' | 'postcode' | 'commen
 export type FieldErrors = Partial<Record<SignatureField, MessageKey>>;
 
 /** Every field as the person typed it, to re-render the form with their values kept. */
-export type TypedValues = Readonly<Record<SignatureField, string>> & { readonly optIn: boolean };
+export type TypedValues = Readonly<Record<SignatureField, string>> & { readonly optIn: boolean; readonly consents: readonly string[] };
 
 export const NAME_MAX = 200;
 export const POSTCODE_MAX = 20;
@@ -55,8 +58,19 @@ const schema = z.object({
     (v) => cleanParagraphs(text(v)),
     z.string().refine((v) => [...v].length <= COMMENT_MAX, 'error.comment.tooLong'),
   ),
-  optIn: z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1' || v === 'yes', z.boolean()),
+  optIn: z.preprocess(isTicked, z.boolean()),
+  consents: z.preprocess(toSlugList, z.array(z.string())),
 });
+
+function isTicked(value: unknown): boolean {
+  return value === true || value === 'on' || value === 'true' || value === '1' || value === 'yes';
+}
+
+/** A form sends one value per ticked box (a string, or an array when several); JSON sends an array. */
+function toSlugList(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null || value === '' ? [] : [value];
+  return [...new Set(list.filter((v): v is string => typeof v === 'string').map((v) => v.trim().toLowerCase()).filter((v) => /^[a-z0-9-]{1,64}$/.test(v)))].slice(0, 20);
+}
 
 export type ParsedSignature =
   | { readonly ok: true; readonly value: SignatureInput }
@@ -65,10 +79,11 @@ export type ParsedSignature =
 /** Validates raw form or JSON input; each wrong field gets one specific message key. */
 export function parseSignatureInput(raw: unknown): ParsedSignature {
   const source = raw && typeof raw === 'object' ? raw : {};
-  const result = schema.safeParse(source);
+  const record = source as Record<string, unknown>;
+  const result = schema.safeParse({ ...record, consents: record.consents ?? record.consent });
   if (result.success) {
-    const { name, email, country, postcode, comment, optIn } = result.data;
-    return { ok: true, value: { name, email, country, postcode: postcode || undefined, comment: comment || undefined, optIn } };
+    const { name, email, country, postcode, comment, optIn, consents } = result.data;
+    return { ok: true, value: { name, email, country, postcode: postcode || undefined, comment: comment || undefined, optIn, consents } };
   }
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {
@@ -88,7 +103,8 @@ export function typedValues(raw: unknown): TypedValues {
     country: keep(source.country, 8).toUpperCase(),
     postcode: keep(source.postcode, POSTCODE_MAX * 2),
     comment: keep(source.comment, COMMENT_MAX * 2),
-    optIn: source.optIn === true || source.optIn === 'on' || source.optIn === 'true' || source.optIn === '1',
+    optIn: isTicked(source.optIn),
+    consents: toSlugList(source.consent ?? source.consents),
   };
 }
 

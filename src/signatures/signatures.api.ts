@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../http/app.ts';
+import { cleanTrackingValue } from '../coalitions/coalition.ts';
+import { getActiveHostOrThrow, getLeadHost } from '../coalitions/coalitions.service.ts';
 import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
 import { parseSignatureInput } from './signature.schemas.ts';
@@ -9,7 +11,8 @@ export function registerSignatureApi(app: FastifyInstance, deps: HttpDeps): void
   const { ctx, limits } = deps;
 
   /**
-   * Takes the form's fields as JSON and answers 202 once the signature and its mail are durably
+   * Takes the form's fields as JSON (plus `consents`: host slugs, `partner`: the co-host it came
+   * through, `source`/`campaign`) and answers 202 once the signature and its mail are durably
    * queued. A repeat signature answers the same. Signing twice with the same address is
    * idempotent, so a client may safely retry.
    */
@@ -25,7 +28,14 @@ export function registerSignatureApi(app: FastifyInstance, deps: HttpDeps): void
       for (const [field, key] of Object.entries(parsed.errors)) fields[field] = request.i18n.t(key);
       throw new DomainError('invalid_input', 'Some fields need attention.', fields);
     }
-    await signPetition(ctx, petition, parsed.value, { locale: request.i18n.locale });
+    const body = request.body as Record<string, unknown>;
+    const host = typeof body.partner === 'string' && body.partner !== '' ? await getActiveHostOrThrow(ctx, petition, body.partner) : await getLeadHost(ctx, petition);
+    await signPetition(ctx, petition, parsed.value, {
+      locale: request.i18n.locale,
+      host,
+      source: cleanTrackingValue(body.source),
+      campaign: cleanTrackingValue(body.campaign),
+    });
     return reply.status(202).send({ status: 'pending', message: 'Check your email: the signature counts once it is confirmed from the link we sent.' });
   });
 }

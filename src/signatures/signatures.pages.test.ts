@@ -33,18 +33,20 @@ describeEachDialect('the signature form without JavaScript', (dialect) => {
     expect(page.body).toContain('To: \u2068Microsoft\u2069'); // isolated, so its direction never leaks into the sentence
     expect(page.body).toContain('0 signatures');
     expect(page.body).toMatch(/<progress max="75000" value="0"/);
-    for (const field of ['name', 'email', 'country', 'postcode', 'comment', 'optIn']) {
+    for (const field of ['name', 'email', 'country', 'postcode', 'comment']) {
       expect(page.body, field).toContain(`<label for="${field}">`);
       expect(page.body, field).toContain(`id="${field}" name="${field}"`);
     }
     expect(page.body).toContain('<option value="FR">France</option>');
-    expect(page.body).toMatch(/<input type="checkbox" id="optIn" name="optIn" value="on">/);
+    // one unticked consent box for the (only) host, the petition's organisation
+    expect(page.body).toContain('<input type="checkbox" id="consent-default" name="consent" value="default">');
+    expect(page.body).toContain('<label for="consent-default">Keep me updated by email from \u2068Our organisation\u2069</label>');
     expect(page.body).toContain(`action="/p/${petition.slug}/sign#sign"`);
   });
 
   it('signs: 303 to a thank-you page, one pending signature, one mail', async () => {
     const petition = await makePetition(t.ctx);
-    const response = await signThroughForm(app, t, petition.slug, signatureFields({ optIn: true }));
+    const response = await signThroughForm(app, t, petition.slug, signatureFields({ consent: 'default' }));
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe(`/p/${petition.slug}/thanks`);
     const thanks = await app.inject({ method: 'GET', url: response.headers.location as string });
@@ -57,14 +59,14 @@ describeEachDialect('the signature form without JavaScript', (dialect) => {
 
   it('answers 422 with every typed value kept and a message beside each wrong field', async () => {
     const petition = await makePetition(t.ctx);
-    const response = await signThroughForm(app, t, petition.slug, { name: 'Amina <b>Haddad</b>', email: 'amina@', country: 'ZZ', postcode: '75011', comment: 'Mon commentaire', optIn: true });
+    const response = await signThroughForm(app, t, petition.slug, { name: 'Amina <b>Haddad</b>', email: 'amina@', country: 'ZZ', postcode: '75011', comment: 'Mon commentaire', consent: 'default' });
     expect(response.statusCode).toBe(422);
     const body = response.body;
     expect(body).toContain('value="Amina &lt;b&gt;Haddad&lt;/b&gt;"');
     expect(body).toContain('value="amina@"');
     expect(body).toContain('value="75011"');
     expect(body).toContain('>Mon commentaire</textarea>');
-    expect(body).toMatch(/id="optIn" name="optIn" value="on" checked/);
+    expect(body).toContain('id="consent-default" name="consent" value="default" checked');
     expect(body).toContain('<span class="error" id="email-error">Enter an email address like name@example.org</span>');
     expect(body).toContain('<span class="error" id="country-error">Choose a country from the list</span>');
     expect(body).toMatch(/id="email"[^>]*aria-describedby="email-hint email-error" aria-invalid="true"/);

@@ -3,9 +3,9 @@ import type { HttpDeps } from '../http/app.ts';
 import { checkFormToken, issueFormToken } from '../http/form-guard.ts';
 import { withLang } from '../http/html.ts';
 import { layout } from '../http/layout.ts';
-import { isCrossSiteRequest } from '../http/security.ts';
+import { allowFraming, isCrossSiteRequest } from '../http/security.ts';
 import type { Petition } from '../petitions/petition.ts';
-import { renderPetitionPage, sendPage, signFormId } from '../petitions/petitions.pages.ts';
+import { PETITION_PAGE_PATHS, renderPetitionPage, resolveVariant, sendPage, signFormId, type PageParams } from '../petitions/petitions.pages.ts';
 import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
 import { parseSignatureInput, typedValues } from './signature.schemas.ts';
@@ -27,31 +27,37 @@ function refuseCrossSite(deps: HttpDeps, request: FastifyRequest): void {
 export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): void {
   const { ctx, limits } = deps;
 
-  /** The no-JavaScript form post: 303 to the thank-you page, or 422 with the form shown again. */
-  app.post<SlugParams>('/p/:slug/sign', async (request, reply) => {
-    refuseCrossSite(deps, request);
-    await limits.consume('sign', request);
-    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const values = typedValues(body);
-    const parsed = parseSignatureInput(body);
-    const errors = parsed.ok ? {} : parsed.errors;
-    const guard = checkFormToken(ctx.keys.formSigning, signFormId(petition), body._form, ctx.clock.now());
-    const trapped = typeof body.website === 'string' && body.website.trim() !== '';
-    const formError = trapped ? 'error.form.honeypot' : guard === 'too_fast' ? 'error.form.tooFast' : guard === 'invalid' ? 'error.form.invalid' : undefined;
-    if (!parsed.ok || formError) {
-      if (petition.status !== 'open') throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
-      return sendPage(reply, await renderPetitionPage(deps, request, petition, { values, errors, formError }), 422);
-    }
-    await signPetition(ctx, petition, parsed.value, { locale: request.i18n.locale });
-    return reply.redirect(withLang(`/p/${petition.slug}/thanks`, request.lang), 303);
-  });
+  /** The no-JavaScript form post, on every page variant: 303 to the thank-you page, or 422 with the form shown again. */
+  for (const { path, embed } of PETITION_PAGE_PATHS) {
+    app.post<{ Params: PageParams }>(`${path}/sign`, async (request, reply) => {
+      refuseCrossSite(deps, request);
+      await limits.consume('sign', request);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const variant = await resolveVariant(deps, reply, request.params, embed, body);
+      const { petition } = variant;
+      const values = typedValues(body);
+      const parsed = parseSignatureInput(body);
+      const errors = parsed.ok ? {} : parsed.errors;
+      const guard = checkFormToken(ctx.keys.formSigning, signFormId(petition), body._form, ctx.clock.now());
+      const trapped = typeof body.website === 'string' && body.website.trim() !== '';
+      const formError = trapped ? 'error.form.honeypot' : guard === 'too_fast' ? 'error.form.tooFast' : guard === 'invalid' ? 'error.form.invalid' : undefined;
+      if (!parsed.ok || formError) {
+        if (petition.status !== 'open') throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
+        return sendPage(reply, await renderPetitionPage(deps, request, variant, { values, errors, formError }), 422);
+      }
+      await signPetition(ctx, petition, parsed.value, { locale: request.i18n.locale, host: variant.host, ...variant.tracking });
+      return reply.redirect(withLang(`${embed ? '/embed' : ''}/p/${petition.slug}/thanks`, request.lang), 303);
+    });
+  }
 
-  app.get<SlugParams>('/p/:slug/thanks', async (request, reply) => {
-    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
-    reply.header('cache-control', 'no-store');
-    return sendPage(reply, layout(request, { title: request.i18n.t('thanks.title'), main: thanksView(request, petition) }));
-  });
+  for (const embed of [false, true]) {
+    app.get<SlugParams>(`${embed ? '/embed' : ''}/p/:slug/thanks`, async (request, reply) => {
+      const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
+      if (embed) allowFraming(reply);
+      reply.header('cache-control', 'no-store');
+      return sendPage(reply, layout(request, { title: request.i18n.t('thanks.title'), main: thanksView(request, petition), bare: embed }));
+    });
+  }
 
   /** Opening the mailed link only shows a button: mail scanners follow links, and a GET must never confirm. */
   app.get<TokenParams>('/p/:slug/confirm/:token', async (request, reply) => {

@@ -2,7 +2,10 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
+import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
+import type { Locale } from '../i18n/i18n.ts';
+import type { Petition } from '../petitions/petition.ts';
 import { changePetitionStatus } from '../petitions/petitions.service.ts';
 import { DAY } from '../shared/clock.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
@@ -12,6 +15,11 @@ import { Worker } from '../worker/worker.ts';
 import { parseSignatureInput, type SignatureInput } from './signature.schemas.ts';
 import { confirmSignature, inspectConfirmation, signPetition } from './signatures.service.ts';
 import { tallySignatures } from './signatures.store.ts';
+
+/** Signing through the lead's page, in a language. */
+async function signing(t: TestContext, petition: Petition, locale: Locale) {
+  return { locale, host: await getLeadHost(t.ctx, petition) };
+}
 
 function input(overrides: Record<string, unknown> = {}): SignatureInput {
   const parsed = parseSignatureInput(signatureFields(overrides));
@@ -38,7 +46,7 @@ describeEachDialect('signing and confirming', (dialect) => {
 
   it('stores a pending signature and its confirmation mail together; only confirmation counts', async () => {
     const petition = await makePetition(t.ctx);
-    await signPetition(t.ctx, petition, input({ email: 'amina@example.org', name: 'Amina Haddad' }), { locale: 'fr' });
+    await signPetition(t.ctx, petition, input({ email: 'amina@example.org', name: 'Amina Haddad' }), await signing(t, petition, 'fr'));
     expect(await countQueuedJobs(t.ctx.db)).toBe(1);
     expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0 });
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(0);
@@ -65,11 +73,11 @@ describeEachDialect('signing and confirming', (dialect) => {
 
   it('counts a person once whatever the case, spaces, dots or +tags, and mails instead of revealing', async () => {
     const petition = await makePetition(t.ctx);
-    await signPetition(t.ctx, petition, input({ email: 'amina.haddad@gmail.com' }), { locale: 'en' });
+    await signPetition(t.ctx, petition, input({ email: 'amina.haddad@gmail.com' }), await signing(t, petition, 'en'));
     await worker.runUntilIdle();
     await confirmSignature(t.ctx, petition, lastToken(t));
     for (const variant of ['  Amina.Haddad@Gmail.com ', 'aminahaddad+petition@googlemail.com', 'a.m.i.n.a.haddad@gmail.com']) {
-      await signPetition(t.ctx, petition, input({ email: variant }), { locale: 'en' });
+      await signPetition(t.ctx, petition, input({ email: variant }), await signing(t, petition, 'en'));
     }
     await worker.runUntilIdle();
     expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0 });
@@ -81,7 +89,7 @@ describeEachDialect('signing and confirming', (dialect) => {
 
   it('sends at most three repeat mails per address and petition', async () => {
     const petition = await makePetition(t.ctx);
-    for (let i = 0; i < 6; i += 1) await signPetition(t.ctx, petition, input({ email: 'flood@example.org' }), { locale: 'en' });
+    for (let i = 0; i < 6; i += 1) await signPetition(t.ctx, petition, input({ email: 'flood@example.org' }), await signing(t, petition, 'en'));
     await worker.runUntilIdle();
     // the first signature's confirmation, then three fresh links while still pending
     expect(t.mailer.sent).toHaveLength(4);
@@ -90,10 +98,10 @@ describeEachDialect('signing and confirming', (dialect) => {
 
   it('gives a pending signer who signs again a fresh link, and the old one stops working', async () => {
     const petition = await makePetition(t.ctx);
-    await signPetition(t.ctx, petition, input({ email: 'late@example.org' }), { locale: 'en' });
+    await signPetition(t.ctx, petition, input({ email: 'late@example.org' }), await signing(t, petition, 'en'));
     await worker.runUntilIdle();
     const first = lastToken(t);
-    await signPetition(t.ctx, petition, input({ email: 'late@example.org' }), { locale: 'en' });
+    await signPetition(t.ctx, petition, input({ email: 'late@example.org' }), await signing(t, petition, 'en'));
     await worker.runUntilIdle();
     const second = lastToken(t);
     expect(second).not.toBe(first);
@@ -104,7 +112,7 @@ describeEachDialect('signing and confirming', (dialect) => {
   it('refuses expired, forged and foreign links', async () => {
     const petition = await makePetition(t.ctx);
     const other = await makePetition(t.ctx);
-    await signPetition(t.ctx, petition, input(), { locale: 'en' });
+    await signPetition(t.ctx, petition, input(), await signing(t, petition, 'en'));
     await worker.runUntilIdle();
     const token = lastToken(t);
     const [id] = token.split('.');
@@ -119,14 +127,15 @@ describeEachDialect('signing and confirming', (dialect) => {
   it('refuses signatures on a closed petition', async () => {
     const petition = await makePetition(t.ctx);
     const closed = await changePetitionStatus(t.ctx, petition.slug, 'closed');
-    await expect(signPetition(t.ctx, closed, input(), { locale: 'en' })).rejects.toMatchObject({ code: 'petition_closed' });
+    await expect(signPetition(t.ctx, closed, input(), await signing(t, petition, 'en'))).rejects.toMatchObject({ code: 'petition_closed' });
     expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0 });
   });
 
   it('takes a burst of concurrent signatures, with repeats, and counts each person once', async () => {
     const petition = await makePetition(t.ctx);
     const emails = Array.from({ length: 200 }, (_, i) => `burst${i % 150}@example.org`);
-    await Promise.all(emails.map((email) => signPetition(t.ctx, petition, input({ email }), { locale: 'en' })));
+    const lead = await signing(t, petition, 'en');
+    await Promise.all(emails.map((email) => signPetition(t.ctx, petition, input({ email }), lead)));
     expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 150, confirmed: 0, removed: 0 });
     expect((await t.ctx.board.read(petition.id))?.signed).toBe(150);
     await worker.runUntilIdle();
@@ -141,7 +150,7 @@ describeEachDialect('signing and confirming', (dialect) => {
 
   it('retries mail when the SMTP server is down, and loses nothing', async () => {
     const petition = await makePetition(t.ctx);
-    await signPetition(t.ctx, petition, input(), { locale: 'en' });
+    await signPetition(t.ctx, petition, input(), await signing(t, petition, 'en'));
     t.mailer.failNext = 1;
     await worker.runUntilIdle();
     expect(t.mailer.sent).toHaveLength(0);

@@ -1,5 +1,7 @@
 import type { Context } from '../context.ts';
 import { bytesEqual, createSecret, hashSecret, keyedHash } from '../crypto/tokens.ts';
+import { consentText, consentTextId, listActiveHosts, type Host } from '../coalitions/coalitions.service.ts';
+import type { Locale } from '../i18n/i18n.ts';
 import { canTakeSignatures, type Petition } from '../petitions/petition.ts';
 import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -9,8 +11,13 @@ import type { SignatureInput } from './signature.schemas.ts';
 import { findSignatureForConfirmation } from './signatures.store.ts';
 
 export interface SigningContext {
-  /** The language the signer used; their mail comes in it. */
-  readonly locale: string;
+  /** The language the signer used; their mail and consent wording come in it. */
+  readonly locale: Locale;
+  /** The host whose page (or embed, or API address) the person signed through. */
+  readonly host: Host;
+  /** `utm_source` and `utm_campaign` of the page address, if any. */
+  readonly source?: string | undefined;
+  readonly campaign?: string | undefined;
 }
 
 /** The keyed dedup hash of an address for one petition: compact (128 bits), and useless without the key. */
@@ -26,11 +33,14 @@ export function emailHashFor(ctx: Context, petitionId: number, email: string): B
 export async function signPetition(ctx: Context, petition: Petition, input: SignatureInput, signing: SigningContext): Promise<void> {
   if (!canTakeSignatures(petition)) throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
   const { sealer, clock } = ctx;
+  const consents = await resolveConsents(ctx, petition, input, signing);
   const now = clock.now();
   const secret = createSecret();
   await ctx.writer.submit({
     kind: 'sign',
     sealedSecret: sealer.seal(secret, SEALED.confirmationSecret).toString('base64'),
+    hostId: signing.host.organisationId,
+    consents,
     row: {
       petition_id: petition.id,
       email_hash: emailHashFor(ctx, petition.id, input.email),
@@ -40,17 +50,30 @@ export async function signPetition(ctx: Context, petition: Petition, input: Sign
       comment_enc: input.comment ? sealer.seal(input.comment, SEALED.comment) : null,
       country: input.country,
       locale: signing.locale,
-      opt_in: input.optIn ? 1 : 0,
+      opt_in: consents.length > 0 ? 1 : 0,
       status: 'pending',
       confirm_token_hash: hashSecret(secret),
       token_expires_at: now + CONFIRMATION_TTL_MS,
       notices_sent: 0,
       created_at: now,
-      source: null,
-      campaign: null,
+      source: signing.source ?? null,
+      campaign: signing.campaign ?? null,
       comment_state: input.comment ? 'pending' : null,
     },
   });
+}
+
+/**
+ * The consents a signer gave: each ticked box names an active host; `optIn` means the host whose
+ * page it is. Each is recorded with the exact wording shown, in the signer's language.
+ */
+async function resolveConsents(ctx: Context, petition: Petition, input: SignatureInput, signing: SigningContext): Promise<{ organisationId: number; consentTextId: number }[]> {
+  if (input.consents.length === 0 && !input.optIn) return [];
+  const hosts = await listActiveHosts(ctx, petition);
+  const chosen = hosts.filter((h) => input.consents.includes(h.slug) || (input.optIn && h.organisationId === signing.host.organisationId));
+  return Promise.all(
+    chosen.map(async (host) => ({ organisationId: host.organisationId, consentTextId: await consentTextId(ctx, signing.locale, consentText(signing.locale, host.name)) })),
+  );
 }
 
 export type ConfirmationState = 'ready' | 'already_confirmed';

@@ -19,6 +19,9 @@ function row(petitionId: number, emailHash: Buffer, createdAt = 1_000): NewSigna
     token_expires_at: createdAt + 1000,
     notices_sent: 0,
     created_at: createdAt,
+    source: null,
+    campaign: null,
+    comment_state: null,
   };
 }
 

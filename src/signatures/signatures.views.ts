@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { html, withLang, type Html } from '../http/html.ts';
 import { countryOptions } from '../i18n/countries.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
+import { consentOrder, type Host } from '../coalitions/coalition.ts';
 import type { Petition } from '../petitions/petition.ts';
 import type { FieldErrors, SignatureField, TypedValues } from './signature.schemas.ts';
 
@@ -13,9 +14,14 @@ export interface SignFormState {
   readonly formToken: string;
   /** Where the form posts (the petition's sign address, with the chosen language kept). */
   readonly action: string;
+  /** The active hosts, one consent box each; the page's own host first. */
+  readonly hosts: readonly Host[];
+  readonly pageHostId: number;
+  /** utm_source / utm_campaign of the page address, carried to the post. */
+  readonly tracking: { readonly source: string | undefined; readonly campaign: string | undefined };
 }
 
-export const EMPTY_VALUES: TypedValues = { name: '', email: '', country: '', postcode: '', comment: '', optIn: false };
+export const EMPTY_VALUES: TypedValues = { name: '', email: '', country: '', postcode: '', comment: '', optIn: false, consents: [] };
 
 const FIELD_ORDER: readonly SignatureField[] = ['name', 'email', 'country', 'postcode', 'comment'];
 
@@ -79,10 +85,17 @@ ${errorLine('postcode')}
 ${errorLine('comment')}
 <textarea id="comment" name="comment" rows="3" maxlength="2000"${attrs('comment', true)}>${values.comment}</textarea>
 </div>
-<div class="check">
-<input type="checkbox" id="optIn" name="optIn" value="on"${values.optIn ? html` checked` : ''}>
-<label for="optIn">${i18n.t('sign.optIn')}</label>
-</div>
+<fieldset class="consents">
+<legend>${i18n.t('sign.consent.legend')}</legend>
+${consentOrder(state.hosts, state.pageHostId).map(
+  (host) => html`<div class="check">
+<input type="checkbox" id="consent-${host.slug}" name="consent" value="${host.slug}"${values.consents.includes(host.slug) ? html` checked` : ''}>
+<label for="consent-${host.slug}">${i18n.t('sign.consent', { organisation: host.name })}</label>
+</div>`,
+)}
+</fieldset>
+${state.tracking.source ? html`<input type="hidden" name="utm_source" value="${state.tracking.source}">` : ''}
+${state.tracking.campaign ? html`<input type="hidden" name="utm_campaign" value="${state.tracking.campaign}">` : ''}
 <div class="trap" aria-hidden="true">
 <label for="website">${i18n.t('sign.honeypot')}</label>
 <input type="text" id="website" name="website" value="" tabindex="-1" autocomplete="off">

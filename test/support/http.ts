@@ -20,26 +20,30 @@ export function formBody(fields: Record<string, unknown>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined || value === false) continue;
-    params.set(key, value === true ? 'on' : String(value));
+    for (const one of Array.isArray(value) ? value : [value]) params.append(key, one === true ? 'on' : String(one));
   }
   return params.toString();
 }
 
 export const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://chorus.test', 'sec-fetch-site': 'same-origin' } as const;
 
-/** Opens the petition page, waits like a person (the clock moves 3 s), and posts the form. */
+/**
+ * Opens a petition page (`slug`, or a path such as `/embed/p/x`), waits like a person (the clock
+ * moves 3 s), and posts its form.
+ */
 export async function signThroughForm(
   app: FastifyInstance,
   t: TestContext,
-  slug: string,
+  slugOrPath: string,
   fields: Record<string, unknown>,
   headers: Record<string, string> = {},
 ): Promise<LightMyRequestResponse> {
-  const page = await app.inject({ method: 'GET', url: `/p/${slug}`, headers });
+  const path = slugOrPath.startsWith('/') ? slugOrPath : `/p/${slugOrPath}`;
+  const page = await app.inject({ method: 'GET', url: path, headers });
   t.clock.advance(3_000);
   return app.inject({
     method: 'POST',
-    url: `/p/${slug}/sign`,
+    url: `${path}/sign`,
     headers: { ...FORM_HEADERS, ...headers },
     payload: formBody({ ...fields, _form: formTokenOf(page.body) }),
   });

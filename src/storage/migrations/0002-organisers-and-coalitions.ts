@@ -1,6 +1,14 @@
-import type { Kysely } from 'kysely';
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import { columnTypes, type DialectName } from '../dialect.ts';
 import { idColumn } from './columns.ts';
+
+/** The opt-in box's wording before coalitions, per language (what those signers saw). */
+const EARLIER_OPT_IN: Readonly<Record<string, string>> = {
+  en: 'Send me updates about this campaign by email',
+  fr: 'Je souhaite recevoir par e-mail des nouvelles de cette campagne',
+  ar: 'أرسلوا إليّ أخبار هذه الحملة بالبريد الإلكتروني',
+};
 
 /**
  * Organisers (accounts, roles, sessions, mailed single-use links, an audit log) and coalitions
@@ -152,6 +160,26 @@ export function organisersAndCoalitions(dialect: DialectName) {
       // Comments are hidden until approved: null (no comment), 'pending', 'approved', 'rejected'.
       await db.schema.alterTable('signatures').addColumn('comment_state', 'text').execute();
       await db.schema.createIndex('signatures_by_petition_time').on('signatures').columns(['petition_id', 'created_at']).execute();
+
+      // Petitions made before coalitions existed: their organisation leads them, and every
+      // signature so far came through the lead's page.
+      await sql`insert into petition_hosts (petition_id, organisation_id, role, status, invited_by, created_at, updated_at)
+        select id, organisation_id, 'lead', 'accepted', null, created_at, updated_at from petitions`.execute(db);
+      await sql`insert into signature_hosts (signature_id, petition_id, organisation_id, created_at)
+        select s.id, s.petition_id, p.organisation_id, s.created_at from signatures s join petitions p on p.id = s.petition_id`.execute(db);
+      await sql`insert into host_counts (petition_id, organisation_id, confirmed, updated_at)
+        select p.id, p.organisation_id, c.confirmed, c.updated_at from petitions p join petition_counts c on c.petition_id = p.id`.execute(db);
+      await sql`update signatures set comment_state = 'pending' where comment_enc is not null`.execute(db);
+      // The single box those signers ticked was a consent to the lead: keep it, with the words it had.
+      const locales = await sql<{ locale: string }>`select distinct locale from signatures where opt_in = 1`.execute(db);
+      for (const { locale } of locales.rows) {
+        const text = EARLIER_OPT_IN[locale] ?? EARLIER_OPT_IN.en ?? '';
+        const hash = createHash('sha256').update(`${locale}\n${text}`, 'utf8').digest();
+        await sql`insert into consent_texts (hash, locale, text, created_at) values (${hash}, ${locale}, ${text}, 0)`.execute(db);
+        await sql`insert into consents (signature_id, petition_id, organisation_id, consent_text_id, locale, given_at, withdrawn_at)
+          select s.id, s.petition_id, p.organisation_id, (select id from consent_texts where hash = ${hash}), s.locale, s.created_at, null
+          from signatures s join petitions p on p.id = s.petition_id where s.opt_in = 1 and s.locale = ${locale}`.execute(db);
+      }
     },
   };
 }

@@ -1,0 +1,140 @@
+import type { Db, Trx } from '../storage/database.ts';
+import type { HostRole, HostStatus } from '../storage/schema.ts';
+import type { Host } from './coalition.ts';
+
+export interface HostRow extends Host {
+  readonly petitionId: number;
+  readonly invitedBy: number | null;
+  readonly updatedAt: number;
+}
+
+function hostsQuery(db: Db) {
+  return db
+    .selectFrom('petition_hosts as h')
+    .innerJoin('organisations as o', 'o.id', 'h.organisation_id')
+    .select((eb) => [
+      'h.petition_id',
+      'h.organisation_id',
+      'h.role',
+      'h.status',
+      'h.invited_by',
+      'h.updated_at',
+      'o.slug',
+      'o.name',
+      eb.case().when('o.logo', 'is not', null).then(1).else(0).end().as('has_logo'),
+    ]);
+}
+
+type HostQueryRow = Awaited<ReturnType<ReturnType<typeof hostsQuery>['execute']>>[number];
+
+function toHost(row: HostQueryRow): HostRow {
+  return {
+    petitionId: row.petition_id,
+    organisationId: row.organisation_id,
+    slug: row.slug,
+    name: row.name,
+    role: row.role,
+    status: row.status,
+    hasLogo: Number(row.has_logo) === 1,
+    invitedBy: row.invited_by,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function listHostRows(db: Db, petitionId: number): Promise<HostRow[]> {
+  return (await hostsQuery(db).where('h.petition_id', '=', petitionId).execute()).map(toHost);
+}
+
+export async function findHostRow(db: Db, petitionId: number, organisationId: number): Promise<HostRow | undefined> {
+  const row = await hostsQuery(db).where('h.petition_id', '=', petitionId).where('h.organisation_id', '=', organisationId).executeTakeFirst();
+  return row && toHost(row);
+}
+
+/** Every petition an organisation hosts or is invited to host. */
+export async function listHostRowsOfOrganisation(db: Db, organisationId: number): Promise<HostRow[]> {
+  return (await hostsQuery(db).where('h.organisation_id', '=', organisationId).execute()).map(toHost);
+}
+
+export async function insertHost(db: Db, row: { petitionId: number; organisationId: number; role: HostRole; status: HostStatus; invitedBy: number | null; now: number }): Promise<void> {
+  await db
+    .insertInto('petition_hosts')
+    .values({
+      petition_id: row.petitionId,
+      organisation_id: row.organisationId,
+      role: row.role,
+      status: row.status,
+      invited_by: row.invitedBy,
+      created_at: row.now,
+      updated_at: row.now,
+    })
+    .execute();
+}
+
+export async function updateHostStatus(db: Db, petitionId: number, organisationId: number, status: HostStatus, invitedBy: number | null | undefined, now: number): Promise<void> {
+  await db
+    .updateTable('petition_hosts')
+    .set({ status, updated_at: now, ...(invitedBy !== undefined ? { invited_by: invitedBy } : {}) })
+    .where('petition_id', '=', petitionId)
+    .where('organisation_id', '=', organisationId)
+    .execute();
+}
+
+export async function findConsentTextId(db: Db, hash: Buffer): Promise<number | undefined> {
+  const row = await db.selectFrom('consent_texts').select('id').where('hash', '=', hash).executeTakeFirst();
+  return row?.id;
+}
+
+/** Stores a consent wording once (by its hash); returns its id either way. */
+export async function insertConsentText(db: Db, hash: Buffer, locale: string, text: string, now: number): Promise<number> {
+  await db
+    .insertInto('consent_texts')
+    .values({ hash, locale, text, created_at: now })
+    .onConflict((oc) => oc.column('hash').doNothing())
+    .execute();
+  const id = await findConsentTextId(db, hash);
+  if (id === undefined) throw new Error('consent text vanished after insert');
+  return id;
+}
+
+export interface NewAttribution {
+  readonly signature_id: number;
+  readonly petition_id: number;
+  readonly organisation_id: number;
+  readonly created_at: number;
+}
+
+/** Records which host pages people signed through; returns only the pairs that are new. */
+export async function insertAttributions(trx: Trx, rows: readonly NewAttribution[]): Promise<{ signature_id: number; organisation_id: number }[]> {
+  if (rows.length === 0) return [];
+  return trx
+    .insertInto('signature_hosts')
+    .values([...rows])
+    .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing())
+    .returning(['signature_id', 'organisation_id'])
+    .execute();
+}
+
+export interface NewConsent {
+  readonly signature_id: number;
+  readonly petition_id: number;
+  readonly organisation_id: number;
+  readonly consent_text_id: number;
+  readonly locale: string;
+  readonly given_at: number;
+}
+
+/** Records consents; a consent already on record is kept as first given. */
+export async function insertConsents(trx: Trx, rows: readonly NewConsent[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('consents')
+    .values(rows.map((r) => ({ ...r, withdrawn_at: null })))
+    .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing())
+    .execute();
+}
+
+/** The hosts each of these signatures came through. */
+export async function listAttributions(trx: Trx, signatureIds: readonly number[]): Promise<{ signature_id: number; petition_id: number; organisation_id: number }[]> {
+  if (signatureIds.length === 0) return [];
+  return trx.selectFrom('signature_hosts').select(['signature_id', 'petition_id', 'organisation_id']).where('signature_id', 'in', signatureIds).execute();
+}
