@@ -1,8 +1,10 @@
 import type { Command } from './command.ts';
 import { migrateCommand } from './migrate.command.ts';
+import { orgCommand } from './org.command.ts';
 import { petitionCommand } from './petition.command.ts';
 import { serveCommand } from './serve.command.ts';
+import { userCommand } from './user.command.ts';
 import { workerCommand } from './worker.command.ts';
 
 /** Every CLI command, in one list. */
-export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand];
+export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand, orgCommand, userCommand];

@@ -7,13 +7,23 @@ export const RATE_LIMITS = {
   sign: { points: 20, duration: 60 },
   confirm: { points: 30, duration: 60 },
   stream: { points: 60, duration: 60 },
+  // Organiser accounts: sign-in per address and per account (keyed by the account's email hash,
+  // never the address), second-factor codes per account, mailed-link requests and link forms.
+  signIn: { points: 10, duration: 60 },
+  signInAccount: { points: 10, duration: 15 * 60 },
+  secondFactor: { points: 5, duration: 5 * 60 },
+  accountMail: { points: 5, duration: 15 * 60 },
+  accountLink: { points: 20, duration: 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
 export interface RateLimits {
-  /** Spends one point of the named budget for this request's client, or throws `rate_limited`. */
-  consume(name: RateLimitName, request: FastifyRequest): Promise<void>;
+  /**
+   * Spends one point of the named budget for this request's client, or throws `rate_limited`.
+   * `key` replaces the client address for budgets kept per account (an opaque id, never an address).
+   */
+  consume(name: RateLimitName, request: FastifyRequest, key?: string): Promise<void>;
 }
 
 export function createRateLimits(mode: 'on' | 'off'): RateLimits {
@@ -23,11 +33,11 @@ export function createRateLimits(mode: 'on' | 'off'): RateLimits {
     limiters.set(name, new RateLimiterMemory({ keyPrefix: name, points: budget.points, duration: budget.duration }));
   }
   return {
-    async consume(name, request) {
+    async consume(name, request, key) {
       const limiter = limiters.get(name);
       if (!limiter) return;
       try {
-        await limiter.consume(request.ip);
+        await limiter.consume(key ?? request.ip);
       } catch (result) {
         if (result instanceof RateLimiterRes) {
           throw new DomainError('rate_limited', `Too many requests. Try again in ${Math.ceil(result.msBeforeNext / 1000)} seconds.`, {

@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { registerAdminHome } from '../admin/admin.pages.ts';
+import { registerAuditPages } from '../audit/audit.pages.ts';
+import { registerAccountPages } from '../auth/account.pages.ts';
+import { registerAuthPages } from '../auth/auth.pages.ts';
 import { registerCoalitionPages } from '../coalitions/coalitions.pages.ts';
 import { registerCountStream } from '../counts/counts.api.ts';
 import { registerDevMailPages } from '../mail/dev-mail.pages.ts';
+import { registerInvitationPages } from '../organisations/invitations.pages.ts';
+import { registerMemberPages } from '../organisations/members.pages.ts';
 import { registerPetitionApi } from '../petitions/petitions.api.ts';
 import { registerPetitionPages } from '../petitions/petitions.pages.ts';
 import { registerSignatureApi } from '../signatures/signatures.api.ts';
@@ -17,4 +23,10 @@ export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => v
   registerCountStream,
   registerDevMailPages,
   registerCoalitionPages,
+  registerAuthPages,
+  registerAccountPages,
+  registerAdminHome,
+  registerMemberPages,
+  registerInvitationPages,
+  registerAuditPages,
 ];

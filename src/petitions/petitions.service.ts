@@ -1,3 +1,4 @@
+import { canViewOrganisation, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
 import { addLeadHost } from '../coalitions/coalitions.service.ts';
 import { createCounts, readCountsFor } from '../counts/counts.service.ts';
@@ -5,7 +6,7 @@ import { isLocale } from '../i18n/i18n.ts';
 import { ensureDefaultOrganisation, getOrganisationBySlugOrThrow } from '../organisations/organisations.service.ts';
 import { DomainError } from '../shared/errors.ts';
 import { canChangeStatus, isPublic, isValidSlug, type Petition, type PetitionStatus } from './petition.ts';
-import { countPetitions, findPetitionById, findPetitionBySlug, insertPetition, listPetitions, updatePetitionStatus } from './petitions.store.ts';
+import { countPetitions, findPetitionById, findPetitionBySlug, insertPetition, listPetitions, listPetitionsLedBy, updatePetitionStatus } from './petitions.store.ts';
 
 export interface NewPetition {
   readonly slug: string;
@@ -113,4 +114,25 @@ export async function changePetitionStatus(ctx: Context, slug: string, status: P
 
 export async function countAllPetitions(ctx: Context): Promise<number> {
   return countPetitions(ctx.db);
+}
+
+export interface CampaignTotals {
+  readonly petition: Petition;
+  /** Confirmed signatures: the public count. */
+  readonly confirmed: number;
+  /** Signed but not yet confirmed (signed − confirmed − removed). */
+  readonly pending: number;
+}
+
+/** An organisation's campaigns (petitions it leads, every status) with confirmed and pending totals, for its members. */
+export async function listOrganisationCampaigns(ctx: Context, actor: Actor, organisationId: number): Promise<CampaignTotals[]> {
+  if (!canViewOrganisation(actor, organisationId)) throw new DomainError('forbidden', 'Only members see this organisation’s campaigns.');
+  const petitions = await listPetitionsLedBy(ctx.db, organisationId);
+  const counts = await readCountsFor(ctx, petitions.map((p) => p.id));
+  return petitions.map((petition) => {
+    const row = counts.get(petition.id);
+    const confirmed = row?.confirmed ?? 0;
+    const pending = row ? Math.max(0, row.signed - row.confirmed - row.removed) : 0;
+    return { petition, confirmed, pending };
+  });
 }

@@ -57,3 +57,9 @@ export async function countPetitions(db: Db): Promise<number> {
   const row = await db.selectFrom('petitions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** The petitions an organisation leads, newest first (the dashboard's home). */
+export async function listPetitionsLedBy(db: Db, organisationId: number): Promise<Petition[]> {
+  const rows = await db.selectFrom('petitions').select(COLUMNS).where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+  return rows.map(toPetition);
+}

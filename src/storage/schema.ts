@@ -23,6 +23,7 @@ export interface Database {
   signature_hosts: SignatureHostsTable;
   consents: ConsentsTable;
   host_counts: HostCountsTable;
+  recovery_codes: RecoveryCodesTable;
 }
 
 export interface MetaTable {
@@ -134,6 +135,8 @@ export interface UsersTable {
   password_hash: string | null;
   totp_secret_enc: Buffer | null;
   totp_enabled: number;
+  /** The last TOTP time step spent (migration 0004): a code is accepted once. */
+  totp_last_step: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -241,4 +244,13 @@ export interface HostCountsTable {
   organisation_id: number;
   confirmed: number;
   updated_at: number;
+}
+
+/** Single-use recovery codes for two-factor sign-in (migration 0004); only their SHA-256 hashes. */
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: Buffer;
+  created_at: number;
+  used_at: number | null;
 }

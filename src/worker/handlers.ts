@@ -1,7 +1,11 @@
+import { accountJobs } from '../auth/account.jobs.ts';
+import { invitationJobs } from '../organisations/invitations.jobs.ts';
 import { signatureJobs } from '../signatures/signature.jobs.ts';
 import type { JobHandlers } from './worker.ts';
 
 /** Every job kind Chorus knows, in one list a reader can open. */
 export const jobHandlers: JobHandlers = {
   ...signatureJobs,
+  ...accountJobs,
+  ...invitationJobs,
 };

@@ -1,0 +1,56 @@
+/**
+ * What the audit log records: a closed list of organiser actions. Entries name people by user id
+ * (shown by name), never by email address, and never hold signer personal data.
+ */
+export const AUDIT_ACTIONS = [
+  'session.signed-in',
+  'session.signed-out',
+  'session.signed-out-everywhere',
+  'password.changed',
+  'password.reset',
+  'password.set',
+  'email.changed',
+  'two-factor.enabled',
+  'two-factor.disabled',
+  'two-factor.recovery-code-used',
+  'invitation.sent',
+  'invitation.revoked',
+  'invitation.accepted',
+  'member.role-changed',
+  'member.removed',
+  'organisation.created',
+  'user.created',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export function isAuditAction(value: string): value is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+}
+
+/** Details an entry may carry: roles, ids and counts only (a closed shape, so no address slips in). */
+export interface AuditDetails {
+  readonly role?: string;
+  readonly previousRole?: string;
+  readonly invitationId?: number;
+  readonly count?: number;
+}
+
+export interface AuditEntry {
+  /** The organisation concerned; null for actions on a person's own account. */
+  readonly organisationId: number | null;
+  /** Who acted (null for the command line). */
+  readonly userId: number | null;
+  readonly action: AuditAction;
+  /** Whom or what it concerned, as `user:<id>`, `invitation:<id>` or `organisation:<id>`. */
+  readonly target?: string;
+  readonly details?: AuditDetails;
+}
+
+export const userTarget = (userId: number) => `user:${userId}`;
+
+/** The user a target names, if it names one. */
+export function targetUserId(target: string | null): number | undefined {
+  const match = target?.match(/^user:(\d+)$/);
+  return match?.[1] ? Number(match[1]) : undefined;
+}
