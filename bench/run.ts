@@ -234,8 +234,17 @@ interface ChorusRun {
   readonly keys: ReturnType<typeof loadKeys>;
 }
 
-async function signWorkload(run: ChorusRun, id: string, workload: string, label: string, connections: number, extra: Partial<Omit<LoadJob, 'out'>> = {}, viewersPid?: number): Promise<ResultRow> {
+interface AttemptHooks {
+  readonly viewersPid?: number;
+  before?(): void;
+  /** Details to add to the attempt's row (taken right after its load). */
+  after?(): Promise<Record<string, unknown>>;
+}
+
+async function signWorkload(run: ChorusRun, id: string, workload: string, label: string, connections: number, extra: Partial<Omit<LoadJob, 'out'>> = {}, hooks: AttemptHooks = {}): Promise<ResultRow> {
+  const viewersPid = hooks.viewersPid;
   return quietest(async (attempt) => {
+    hooks.before?.();
     const { instance } = run;
     const db = await instance.openDb();
     try {
@@ -249,6 +258,7 @@ async function signWorkload(run: ChorusRun, id: string, workload: string, label:
         { server: run.server.pid, viewers: viewersPid },
       );
       const rssPeak = rss.stop();
+      const more = (await hooks.after?.()) ?? {};
       const check = await checkSignRun(db, run.keys, run.petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
       recordCheck(`${id}${attempt ? ` (attempt ${attempt + 1})` : ''}`, check);
       let commits: Record<string, number> = {};
@@ -260,7 +270,7 @@ async function signWorkload(run: ChorusRun, id: string, workload: string, label:
       const row = toRow(id, workload, label, 'chorus', instance.dialect, measured, {
         correctness: { pass: check.pass, summary: check.summary, detail: check },
         rssPeakMb: mb(rssPeak),
-        extra: commits,
+        extra: { ...commits, ...more },
       });
       log(`${id}: ${row.perSec}/s (${row.ratio} × ${row.ratioTo}), p50 ${row.latency.p50} p99 ${row.latency.p99} ms, errors ${row.errors}; ${check.summary}${commits.pgCommits ? `; ${commits.signaturesPerCommit} requests per commit` : ''}`);
       return row;
@@ -294,15 +304,20 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
     const rssWith = rssOf(run.server.pid);
     const perViewerKb = connected > 0 ? round((rssWith - rssBefore) / connected / 1024, 2) : Number.NaN;
     log(`W3 ${key}: ${connected} viewers connected (${failed} failed) in ${ms} ms; server RSS ${mb(rssBefore)} → ${mb(rssWith)} MB (${perViewerKb} KB per viewer)`);
-    viewers.process.send({ type: 'start' });
-    const row = await signWorkload(run, `${prefix}-W3-100`, 'W3', `W1 with ${connected} SSE viewers (100 conns)`, 100, {}, viewers.pid);
-    const reported = message<ViewerReport & { type: string }>('report');
-    viewers.process.send({ type: 'report' });
-    const report = await reported;
-    const summary = { ...report, connected, failed, connectMs: ms, rssBeforeMb: mb(rssBefore), rssWithViewersMb: mb(rssWith), perViewerKb };
+    const row = await signWorkload(run, `${prefix}-W3-100`, 'W3', `W1 with ${connected} SSE viewers (100 conns)`, 100, {}, {
+      viewersPid: viewers.pid,
+      before: () => viewers.process.send({ type: 'start' }),
+      after: async () => {
+        const reported = message<ViewerReport & { type: string }>('report');
+        viewers.process.send({ type: 'report' });
+        const { type: _type, ...report } = await reported;
+        return { viewers: { ...report, connected, failed, connectMs: ms, rssBeforeMb: mb(rssBefore), rssWithViewersMb: mb(rssWith), perViewerKb } };
+      },
+    });
+    const summary = (row.extra?.viewers ?? {}) as ViewerReport;
     results.viewers[key] = summary;
-    Object.assign(row.extra ?? {}, { viewers: summary });
-    log(`W3 ${key}: ${report.framesPerViewerPerSecond} frames per viewer per second, ${report.starved} starved, fan-out median ${report.fanOutMsMedian} ms, max ${report.fanOutMsMax} ms, ${report.closedByServer} closed by the server`);
+    log(`W3 ${key}: ${summary.framesPerViewerPerSecond} frames per viewer per second, ${summary.starved} starved, fan-out median ${summary.fanOutMsMedian} ms, max ${summary.fanOutMsMax} ms, ${summary.closedByServer} closed by the server`);
+    viewers.process.send({ type: 'close' });
   } finally {
     await stopChild(viewers);
     await sleep(1_000); // let the server notice the closed streams
@@ -421,7 +436,18 @@ function describeMachine(): Record<string, unknown> {
   } catch {
     postgres = 'unknown';
   }
+  let source = process.env.BENCH_SOURCE ?? '';
+  if (!source) {
+    try {
+      const head = execSync('git rev-parse --short HEAD', { cwd: REPO }).toString().trim();
+      const dirty = execSync('git status --porcelain -- src', { cwd: REPO }).toString().trim() !== '';
+      source = `${head}${dirty ? ' with uncommitted changes in src/' : ''}`;
+    } catch {
+      source = 'unknown';
+    }
+  }
   return {
+    source,
     cpu: cpus[0]?.model ?? 'unknown',
     cores: cpus.length,
     memoryGb: round(os.totalmem() / 1024 ** 3, 1),

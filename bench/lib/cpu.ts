@@ -14,7 +14,7 @@ export interface CpuSnapshot {
   readonly irq: number;
   readonly steal: number;
   /** utime+stime jiffies and the command name of every process. */
-  readonly processes: ReadonlyMap<number, { readonly comm: string; readonly ticks: number }>;
+  readonly processes: ReadonlyMap<number, { readonly comm: string; readonly ticks: number; readonly kernel: boolean }>;
 }
 
 export function takeCpuSnapshot(): CpuSnapshot {
@@ -22,7 +22,7 @@ export function takeCpuSnapshot(): CpuSnapshot {
   // cpu user nice system idle iowait irq softirq steal guest guest_nice
   const f = line.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
-  const processes = new Map<number, { comm: string; ticks: number }>();
+  const processes = new Map<number, { comm: string; ticks: number; kernel: boolean }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -31,7 +31,9 @@ export function takeCpuSnapshot(): CpuSnapshot {
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const rest = stat.slice(close + 2).split(' ');
       // fields after the comm start at field 3 (state); utime is field 14, stime 15.
-      processes.set(Number(entry), { comm, ticks: Number(rest[11]) + Number(rest[12]) });
+      // Kernel threads (children of kthreadd, pid 2) do the disk writeback of our own databases.
+      const ppid = Number(rest[1]);
+      processes.set(Number(entry), { comm, ticks: Number(rest[11]) + Number(rest[12]), kernel: ppid === 2 || Number(entry) === 2 });
     } catch {
       // the process ended while we looked
     }
@@ -42,7 +44,10 @@ export function takeCpuSnapshot(): CpuSnapshot {
 /** CPU used in a window, in cores (1.0 = one core fully busy), by role. */
 export type CpuUse = Record<string, number | string> & { total: number; other: number; irq: number; steal: number; wallSeconds: number; busiestOthers: string };
 
-/** `roles` maps a role name to a pid; processes named `postgres` are grouped as "postgres". */
+/**
+ * `roles` maps a role name to a pid; processes named `postgres` are grouped as "postgres", kernel
+ * threads as "kernel"; "other" is the rest (other people's processes, and short-lived ones).
+ */
 export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, roles: Readonly<Record<string, number | undefined>>): CpuUse {
   const seconds = (after.at - before.at) / 1000;
   const cores = (ticks: number) => Math.round((ticks / TICKS_PER_SECOND / seconds) * 100) / 100;
@@ -64,12 +69,16 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot, roles: Reado
     seen.add(pid);
   }
   let postgres = 0;
+  let kernel = 0;
   const others = new Map<string, number>();
   for (const [pid, p] of after.processes) {
     if (seen.has(pid)) continue;
     if (p.comm === 'postgres') postgres += delta(pid);
+    else if (p.kernel) kernel += delta(pid);
     else others.set(p.comm, (others.get(p.comm) ?? 0) + delta(pid));
   }
+  use.kernel = cores(kernel);
+  attributed += kernel;
   // The busiest unrelated processes by name, so noise can be traced to its source.
   const busiestOthers = [...others]
     .filter(([, ticks]) => ticks > 0)

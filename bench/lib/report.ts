@@ -86,7 +86,7 @@ function cpu(row: ResultRow): string {
   const c = row.cpu;
   const part = (v: number | string | undefined) => (typeof v === 'number' ? v.toFixed(2) : '–');
   const noisy = c.other >= 0.2 ? ` ⚠ (${c.busiestOthers})` : '';
-  return `${part(c.server)} / ${part(c.loadgen)} / ${part(c.viewers)} / ${part(c.postgres)} / ${part(c.irq)} / ${part(c.other)}${noisy}`;
+  return `${part(c.server)} / ${part(c.loadgen)} / ${part(c.viewers)} / ${part(c.postgres)} / ${part(c.kernel)} + ${part(c.irq)} / ${part(c.other)}${noisy}`;
 }
 
 export function renderMarkdown(results: RunResults, jsonName: string): string {
@@ -98,6 +98,8 @@ export function renderMarkdown(results: RunResults, jsonName: string): string {
   lines.push('');
   lines.push(`Run ${results.startedAt} → ${results.finishedAt ?? '?'}; raw figures in \`bench/results/${jsonName}\`.`);
   lines.push('');
+  lines.push(`Chorus source: ${m.source}.`);
+  lines.push('');
   lines.push(
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB, ${m.fileSystem} disk; Linux ${m.kernel}; Node ${m.node}; SQLite ${m.sqlite} (WAL, synchronous=FULL); PostgreSQL ${m.postgres} (synchronous_commit=${m.postgresSynchronousCommit ?? '?'}, fsync=${m.postgresFsync ?? '?'}).`,
   );
@@ -108,7 +110,7 @@ export function renderMarkdown(results: RunResults, jsonName: string): string {
   lines.push('');
   lines.push('## Figures');
   lines.push('');
-  lines.push('| workload | system | load | result | × H | p50 ms | p99 ms | errors | correctness | CPU cores: server / loadgen / viewers / postgres / irq / other |');
+  lines.push('| workload | system | load | result | × H | p50 ms | p99 ms | errors | correctness | CPU cores: server / loadgen / viewers / postgres / kernel + irq / other |');
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of results.rows) {
     const system = row.system === 'chorus' ? `Chorus (${row.dialect})` : row.system === 'naive' ? `naive (${row.dialect})` : 'H';
@@ -159,7 +161,7 @@ export function renderMarkdown(results: RunResults, jsonName: string): string {
   lines.push(
     `- Each load: ${fmt((results.settings.warmupMs as number) / 1000)} s warm-up (not counted), then ${fmt((results.settings.durationMs as number) / 1000)} s measured; requests still in flight at the end are waited for and accounted for. "result" counts successful answers completed in the window.`,
   );
-  lines.push('- CPU columns: cores used during the measured window (1.00 = one core busy), from /proc; "irq" is interrupt and softirq time (loopback networking, disk completions) charged to no process; "other" is every other process on the machine, so a noisy run shows there (⚠ from 0.20 cores, with the busiest processes named).');
+  lines.push('- CPU columns: cores used during the measured window (1.00 = one core busy), from /proc; "kernel + irq" is kernel threads (disk writeback of the databases) and interrupt/softirq time (loopback networking) charged to no process; "other" is every other process on the machine, so a noisy run shows there (⚠ from 0.20 cores, with the busiest processes named).');
   lines.push('- correctness: every address answered 2xx has its row (zero lost), no row appears that was not sent (zero phantom), and petition_counts moved by exactly the rows added (zero double-counted).');
   if (results.failures.length) {
     lines.push('');

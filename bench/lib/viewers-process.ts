@@ -2,8 +2,9 @@
  * SSE viewers (W3), in their own process: opens N raw connections to the count stream and counts
  * the frames each one receives. Talks to its parent over IPC:
  *   parent → { type: 'open', host, port, path, count }   child → { type: 'opened', connected, failed, ms }
- *   parent → { type: 'start' }  (frame counting starts from zero)
- *   parent → { type: 'report' } child → { type: 'report', ...ViewerReport } and exits.
+ *   parent → { type: 'start' }  (frame counting starts again from zero)
+ *   parent → { type: 'report' } child → { type: 'report', ...ViewerReport } (viewers stay connected)
+ *   parent → { type: 'close' }  the viewers disconnect and the process exits.
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -24,7 +25,7 @@ export interface ViewerReport {
   readonly fanOutMsMax: number;
 }
 
-type Message = { type: 'open'; host: string; port: number; path: string; count: number } | { type: 'start' } | { type: 'report' };
+type Message = { type: 'open'; host: string; port: number; path: string; count: number } | { type: 'start' } | { type: 'report' } | { type: 'close' };
 
 const MARK = Buffer.from('event: count');
 const sockets: net.Socket[] = [];
@@ -133,11 +134,15 @@ function report(): ViewerReport {
 process.on('message', (message: Message) => {
   if (message.type === 'open') void open(message);
   else if (message.type === 'start') {
+    frames.fill(0);
+    arrivals.length = 0;
     counting = true;
     startedAt = performance.now();
   } else if (message.type === 'report') {
-    const result = report();
+    counting = false;
+    process.send?.({ type: 'report', ...report() });
+  } else if (message.type === 'close') {
     for (const s of sockets) s?.destroy();
-    process.send?.({ type: 'report', ...result }, () => process.exit(0));
+    process.exit(0);
   }
 });
