@@ -1,4 +1,3 @@
-import fastifyCookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { HttpDeps } from '../http/app.ts';
 import { checkFormToken, issueFormToken } from '../http/form-guard.ts';
@@ -21,20 +20,16 @@ export function sessionCookieName(deps: HttpDeps): string {
 const isHttps = (deps: HttpDeps) => deps.ctx.config.publicUrl.startsWith('https://');
 
 export function setSessionCookie(deps: HttpDeps, reply: FastifyReply, token: string): void {
-  reply.header(
-    'set-cookie',
-    fastifyCookie.serialize(sessionCookieName(deps), token, { httpOnly: true, sameSite: 'lax', secure: isHttps(deps), path: '/', maxAge: SESSION_ABSOLUTE_MS / 1000 }),
-  );
+  reply.setCookie(sessionCookieName(deps), token, { httpOnly: true, sameSite: 'lax', secure: isHttps(deps), path: '/', maxAge: SESSION_ABSOLUTE_MS / 1000 });
 }
 
 export function clearSessionCookie(deps: HttpDeps, reply: FastifyReply): void {
-  reply.header('set-cookie', fastifyCookie.serialize(sessionCookieName(deps), '', { httpOnly: true, sameSite: 'lax', secure: isHttps(deps), path: '/', maxAge: 0 }));
+  reply.setCookie(sessionCookieName(deps), '', { httpOnly: true, sameSite: 'lax', secure: isHttps(deps), path: '/', maxAge: 0 });
 }
 
 function readSessionToken(deps: HttpDeps, request: FastifyRequest): string | undefined {
-  const header = request.headers.cookie;
-  if (!header) return undefined;
-  return fastifyCookie.parse(header)[sessionCookieName(deps)];
+  // Parsed by @fastify/cookie, registered first in src/http/routes.ts (see auth/cookies.ts).
+  return request.cookies?.[sessionCookieName(deps)];
 }
 
 const sessions = new WeakMap<FastifyRequest, SessionRow | null>();

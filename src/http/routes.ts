@@ -3,6 +3,7 @@ import { registerAdminHome } from '../admin/admin.pages.ts';
 import { registerAuditPages } from '../audit/audit.pages.ts';
 import { registerAccountPages } from '../auth/account.pages.ts';
 import { registerAuthPages } from '../auth/auth.pages.ts';
+import { registerCookies } from '../auth/cookies.ts';
 import { registerCoalitionPages } from '../coalitions/coalitions.pages.ts';
 import { registerCountStream } from '../counts/counts.api.ts';
 import { registerDevMailPages } from '../mail/dev-mail.pages.ts';
@@ -16,6 +17,7 @@ import type { HttpDeps } from './app.ts';
 
 /** Every route module, in one list a reader can open. */
 export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => void)[] = [
+  registerCookies,
   registerPetitionPages,
   registerSignaturePages,
   registerPetitionApi,

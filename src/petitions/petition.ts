@@ -63,3 +63,22 @@ export function canChangeStatus(from: PetitionStatus, to: PetitionStatus): boole
       return false;
   }
 }
+
+/** Round steps for an automatic next goal: 1, 1.5, 2, 2.5, 3, 4, 5, 7.5 times a power of ten. */
+const GOAL_STEPS = [1, 1.5, 2, 2.5, 3, 4, 5, 7.5];
+
+/**
+ * The goal shown to the public. With `autoNextGoal`, once the count reaches the goal the next round
+ * figure above the count is shown instead (75,000 reached → 100,000), so momentum is never capped.
+ */
+export function displayedGoal(petition: Pick<Petition, 'goal' | 'autoNextGoal'>, count: number): number {
+  if (!petition.autoNextGoal || count < petition.goal) return petition.goal;
+  let magnitude = 10 ** Math.floor(Math.log10(Math.max(count, 1)));
+  for (;;) {
+    for (const step of GOAL_STEPS) {
+      const candidate = Math.round(step * magnitude);
+      if (candidate > count) return candidate;
+    }
+    magnitude *= 10;
+  }
+}

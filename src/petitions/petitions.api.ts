@@ -3,19 +3,28 @@ import type { HttpDeps } from '../http/app.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import type { Host } from '../coalitions/coalition.ts';
 import { listHostSubtotals } from '../coalitions/coalitions.service.ts';
-import type { Petition } from './petition.ts';
+import { displayedGoal } from './petition.ts';
+import { localisePetition, type LocalisedPetition } from './petition-texts.service.ts';
 import { getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
 
 /** The public fields of a petition; chosen one by one, never the row as stored. */
-export function presentPetition(petition: Petition, signatureCount: number, partners: readonly { host: Host; signatureCount: number }[] = []) {
+export function presentPetition(
+  localised: LocalisedPetition,
+  signatureCount: number,
+  partners: readonly { host: Host; signatureCount: number }[] = [],
+) {
+  const { petition } = localised;
   return {
     slug: petition.slug,
     title: petition.title,
     target: petition.target,
     demand: petition.demand,
-    goal: petition.goal,
+    // the goal the public sees (raised automatically once reached, if the petition chose that)
+    goal: displayedGoal(petition, signatureCount),
     status: petition.status,
-    locale: petition.locale,
+    /** The language of title, target and demand; `?lang=` asks for another. */
+    locale: localised.textLocale,
+    languages: localised.languages,
     signatureCount,
     // Every host with its own confirmed subtotal; one person may count for several hosts, once in the total.
     partners: partners.map(({ host, signatureCount: count }) => ({ slug: host.slug, name: host.name, role: host.role, signatureCount: count })),
@@ -25,17 +34,24 @@ export function presentPetition(petition: Petition, signatureCount: number, part
 export function registerPetitionApi(app: FastifyInstance, deps: HttpDeps): void {
   const { ctx } = deps;
 
-  app.get('/api/v1/petitions', async (_request, reply) => {
+  app.get('/api/v1/petitions', async (request, reply) => {
     const list = await listPetitionsWithCounts(ctx, ['open', 'closed', 'won']);
-    reply.header('cache-control', 'public, max-age=5, stale-while-revalidate=30');
-    return { petitions: list.map(({ petition, signatureCount }) => presentPetition(petition, signatureCount)) };
+    const petitions = await Promise.all(
+      list.map(async ({ petition, signatureCount }) => presentPetition(await localisePetition(ctx, petition, request.i18n.locale), signatureCount)),
+    );
+    reply.header('cache-control', 'public, max-age=5, stale-while-revalidate=30').header('vary', 'Accept-Language');
+    return { petitions };
   });
 
   app.get<{ Params: { slug: string } }>('/api/v1/petitions/:slug', async (request, reply) => {
     const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
-    const [count, partners] = await Promise.all([readConfirmedCount(ctx, petition.id), listHostSubtotals(ctx, petition)]);
+    const [count, partners, localised] = await Promise.all([
+      readConfirmedCount(ctx, petition.id),
+      listHostSubtotals(ctx, petition),
+      localisePetition(ctx, petition, request.i18n.locale),
+    ]);
     // A proxy in front can absorb a crowd of readers: one second fresh, then served stale while it refreshes.
-    reply.header('cache-control', 'public, max-age=1, stale-while-revalidate=10');
-    return presentPetition(petition, count, partners);
+    reply.header('cache-control', 'public, max-age=1, stale-while-revalidate=10').header('vary', 'Accept-Language');
+    return presentPetition(localised, count, partners);
   });
 }

@@ -8,11 +8,14 @@ import { html, withLang } from '../http/html.ts';
 import { layout } from '../http/layout.ts';
 import { allowFraming } from '../http/security.ts';
 import { isCountryCode } from '../i18n/countries.ts';
-import { regionFromAcceptLanguage } from '../i18n/i18n.ts';
+import { directionOf, regionFromAcceptLanguage } from '../i18n/i18n.ts';
 import { EMPTY_VALUES, signFormView, type SignFormState } from '../signatures/signatures.views.ts';
 import { canTakeSignatures, type Petition } from './petition.ts';
 import { getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
-import { bodyView, embedHeaderView, homeView, hostsView, statusBanner, subtotalsView, tallyView } from './petitions.views.ts';
+import { commentsView, embedHeaderView, homeView, hostsView, statusBanner, subtotalsView, tallyView } from './petitions.views.ts';
+import { renderMarkdown } from './markdown.ts';
+import { localisePetition } from './petition-texts.service.ts';
+import { listPublicComments } from '../signatures/comments.service.ts';
 
 /**
  * The four addresses of a petition page: the lead's, a co-host's, and the compact versions of both
@@ -64,8 +67,16 @@ export const signFormId = (petition: Petition) => `sign:${petition.id}`;
 export async function renderPetitionPage(deps: HttpDeps, request: FastifyRequest, variant: PageVariant, form?: Partial<SignFormState>): Promise<string> {
   const { ctx } = deps;
   const { i18n } = request;
-  const { petition, host, embed } = variant;
-  const [count, hosts] = await Promise.all([readConfirmedCount(ctx, petition.id), listActiveHosts(ctx, petition)]);
+  const { host, embed } = variant;
+  const [count, hosts, localised] = await Promise.all([
+    readConfirmedCount(ctx, variant.petition.id),
+    listActiveHosts(ctx, variant.petition),
+    localisePetition(ctx, variant.petition, i18n.locale),
+  ]);
+  const petition = localised.petition;
+  // Text shown in another language than the page's is marked with its own, for screen readers.
+  const textLang = localised.textLocale !== i18n.locale ? localised.textLocale : undefined;
+  const textAttrs = textLang ? html` lang="${textLang}" dir="${directionOf(textLang)}"` : html` dir="auto"`;
   let sign = html``;
   if (canTakeSignatures(petition)) {
     const region = regionFromAcceptLanguage(request.headers['accept-language']);
@@ -90,13 +101,13 @@ ${signFormView(request, {
       title: petition.title,
       bare: true,
       scripts: ['live.js'],
-      main: html`${embedHeaderView(request, variant, hosts)}
+      main: html`${embedHeaderView(request, { petition, host }, hosts)}
 ${statusBanner(request, petition)}
 ${tallyView(request, petition, count)}
 ${sign}`,
     });
   }
-  const subtotals = hosts.length > 1 ? await listHostSubtotals(ctx, petition) : [];
+  const [subtotals, comments] = await Promise.all([hosts.length > 1 ? listHostSubtotals(ctx, petition) : [], listPublicComments(ctx, petition)]);
   return layout(request, {
     title: petition.title,
     description: petition.demand,
@@ -104,17 +115,19 @@ ${sign}`,
     main: html`<div class="petition">
 <div class="lead">
 ${hostsView(request, hosts, host)}
-<h1 dir="auto">${petition.title}</h1>
+<h1${textAttrs}>${petition.title}</h1>
 <p class="target">${i18n.t('petition.to', { target: petition.target })}</p>
+${textLang ? html`<p class="muted">${i18n.t('petition.textLanguage')}</p>` : ''}
 ${statusBanner(request, petition)}
 ${tallyView(request, petition, count)}
 <h2>${i18n.t('petition.demand')}</h2>
-<p class="demand" dir="auto">${petition.demand}</p>
+<p class="demand"${textAttrs}>${petition.demand}</p>
 </div>
 ${sign}
 <div class="story">
-${petition.body ? html`<h2>${i18n.t('petition.why')}</h2><div class="body">${bodyView(petition.body)}</div>` : ''}
+${petition.body ? html`<h2>${i18n.t('petition.why')}</h2><div class="body"${textLang ? html` lang="${textLang}"` : ''}>${renderMarkdown(petition.body)}</div>` : ''}
 ${subtotalsView(request, subtotals)}
+${commentsView(request, comments)}
 </div>
 </div>`,
   });
@@ -128,7 +141,10 @@ export function registerPetitionPages(app: FastifyInstance, deps: HttpDeps): voi
   const { ctx } = deps;
 
   app.get('/', async (request, reply) => {
-    const campaigns = await listPetitionsWithCounts(ctx, ['open', 'won']);
+    const listed = await listPetitionsWithCounts(ctx, ['open', 'won']);
+    const campaigns = await Promise.all(
+      listed.map(async ({ petition, signatureCount }) => ({ petition: (await localisePetition(ctx, petition, request.i18n.locale)).petition, signatureCount })),
+    );
     reply.header('cache-control', 'public, max-age=5, stale-while-revalidate=30').header('vary', 'Accept-Language');
     return sendPage(reply, layout(request, { title: request.i18n.t('site.openCampaigns'), main: homeView(request, campaigns) }));
   });

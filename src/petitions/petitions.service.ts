@@ -79,6 +79,11 @@ export async function findPetition(ctx: Context, slug: string): Promise<Petition
   return petition;
 }
 
+/** Drops this process's cached copy of a petition after a change. */
+export function forgetPetition(ctx: Context, slug: string): void {
+  cache.get(ctx)?.delete(slug);
+}
+
 /** The petition as the public may see it (not a draft), or `not_found`. */
 export async function getPublicPetitionOrThrow(ctx: Context, slug: string): Promise<Petition> {
   const petition = await findPetition(ctx, slug);
@@ -108,7 +113,7 @@ export async function changePetitionStatus(ctx: Context, slug: string, status: P
   }
   const now = ctx.clock.now();
   await updatePetitionStatus(ctx.db, petition.id, status, now);
-  cache.get(ctx)?.delete(petition.slug);
+  forgetPetition(ctx, petition.slug);
   return { ...petition, status, updatedAt: now };
 }
 

@@ -2,23 +2,32 @@ import type { FastifyRequest } from 'fastify';
 import type { Host } from '../coalitions/coalition.ts';
 import { html, withLang, type Html } from '../http/html.ts';
 import type { PetitionWithCount } from './petitions.service.ts';
-import { progressPercent, type Petition } from './petition.ts';
+import { countryName } from '../i18n/countries.ts';
+import type { PublicComment } from '../signatures/comments.service.ts';
+import { displayedGoal, progressPercent, type Petition } from './petition.ts';
 
 /** The figure, the progress bar and the goal; `live.js` keeps them current from the stream. */
 export function tallyView(request: FastifyRequest, petition: Petition, count: number): Html {
   const { i18n } = request;
-  const goal = i18n.number(petition.goal);
-  return html`<section class="tally" aria-label="${i18n.t('petition.goalLabel', { goal })}" data-live-count="/api/v1/petitions/${petition.slug}/stream" data-goal="${petition.goal}">
+  const target = displayedGoal(petition, count);
+  const goal = i18n.number(target);
+  return html`<section class="tally" aria-label="${i18n.t('petition.goalLabel', { goal })}" data-live-count="/api/v1/petitions/${petition.slug}/stream" data-goal="${target}">
 <p class="figure" data-count>${i18n.t('petition.count', { count })}</p>
-<progress max="${petition.goal}" value="${Math.min(count, petition.goal)}" aria-label="${i18n.t('petition.goalLabel', { goal })}">${progressPercent(count, petition.goal)}%</progress>
+<progress max="${target}" value="${Math.min(count, target)}" aria-label="${i18n.t('petition.goalLabel', { goal })}">${progressPercent(count, target)}%</progress>
 <p class="goal">${i18n.t('petition.progress', { count, goal })}</p>
 </section>`;
 }
 
-/** The body text: paragraphs separated by blank lines, as plain (escaped) text. */
-export function bodyView(body: string): Html {
-  const paragraphs = body.split(/\n{2,}/).map((p) => p.trim()).filter(Boolean);
-  return html`${paragraphs.map((p) => html`<p dir="auto">${p}</p>`)}`;
+/** Approved comments, never with a name: the words, a country, a date. */
+export function commentsView(request: FastifyRequest, comments: readonly PublicComment[]): Html {
+  if (comments.length === 0) return html``;
+  const { i18n } = request;
+  const date = new Intl.DateTimeFormat(i18n.locale, { dateStyle: 'medium', timeZone: 'UTC' });
+  return html`<section class="comments"><h2>${i18n.t('petition.comments')}</h2><ul>${comments.map(
+    (c) => html`<li><blockquote dir="auto">${c.text}</blockquote><p class="muted">${i18n.t('petition.commentFrom', { country: countryName(c.country, i18n.locale) })}${
+      c.at ? html` · <time datetime="${new Date(c.at).toISOString()}">${date.format(c.at)}</time>` : ''
+    }</p></li>`,
+  )}</ul></section>`;
 }
 
 export function statusBanner(request: FastifyRequest, petition: Petition): Html {

@@ -15,6 +15,8 @@ export type Trx = Transaction<Database>;
 export interface Storage {
   readonly db: Db;
   readonly dialect: DialectName;
+  /** PostgreSQL only: the schema every connection works in, when one was chosen. */
+  readonly schema?: string;
   destroy(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ function openPostgres(url: string, options: OpenOptions): Storage {
   return {
     db,
     dialect: 'postgres',
+    ...(options.searchPath ? { schema: options.searchPath } : {}),
     async destroy() {
       await db.destroy();
     },

@@ -7,6 +7,8 @@ export async function migrateToLatest(storage: Storage): Promise<readonly Migrat
   const migrator = new Migrator({
     db: storage.db,
     provider: { getMigrations: async () => listMigrations(storage.dialect) },
+    // Name the schema: the migrator looks for its own tables across every schema it can see otherwise.
+    ...(storage.schema ? { migrationTableSchema: storage.schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

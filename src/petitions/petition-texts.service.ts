@@ -1,0 +1,85 @@
+import { canEditPetition, type Actor } from '../auth/policy.ts';
+import type { Context } from '../context.ts';
+import { isLocale, LOCALES, type Locale } from '../i18n/i18n.ts';
+import { DomainError } from '../shared/errors.ts';
+import type { Petition } from './petition.ts';
+import { deleteTranslation, listTranslations, updateDefaultText, upsertTranslation, type PetitionText } from './petition-texts.store.ts';
+import { forgetPetition } from './petitions.service.ts';
+
+export type { PetitionText };
+
+/** A petition with its words in the language the reader got (and which language that is). */
+export interface LocalisedPetition {
+  readonly petition: Petition;
+  /** The language of title, target, demand and body; the reader's, or the petition's own. */
+  readonly textLocale: string;
+  /** Every language the petition's text exists in, its own first. */
+  readonly languages: readonly string[];
+}
+
+const CACHE_MS = 2_000;
+const cache = new WeakMap<Context, Map<number, { texts: PetitionText[]; at: number }>>();
+
+async function translationsOf(ctx: Context, petitionId: number): Promise<PetitionText[]> {
+  let entries = cache.get(ctx);
+  if (!entries) cache.set(ctx, (entries = new Map()));
+  const hit = entries.get(petitionId);
+  const now = Date.now();
+  if (hit && now - hit.at < CACHE_MS) return hit.texts;
+  const texts = await listTranslations(ctx.db, petitionId);
+  if (entries.size > 10_000) entries.clear();
+  entries.set(petitionId, { texts, at: now });
+  return texts;
+}
+
+/**
+ * The petition in the reader's language when a translation exists; otherwise in its own language
+ * (and the page marks that text with its language, so screen readers pronounce it right).
+ */
+export async function localisePetition(ctx: Context, petition: Petition, locale: Locale): Promise<LocalisedPetition> {
+  const translations = await translationsOf(ctx, petition.id);
+  const languages = [petition.locale, ...translations.map((t) => t.locale).filter((l) => l !== petition.locale)];
+  if (locale === petition.locale) return { petition, textLocale: petition.locale, languages };
+  const text = translations.find((t) => t.locale === locale);
+  if (!text) return { petition, textLocale: petition.locale, languages };
+  return { petition: { ...petition, title: text.title, target: text.target, demand: text.demand, body: text.body }, textLocale: locale, languages };
+}
+
+/** Every language version of the petition, its own first (for the editor). */
+export async function listPetitionTexts(ctx: Context, actor: Actor, petition: Petition): Promise<PetitionText[]> {
+  if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
+  const own: PetitionText = { locale: petition.locale, title: petition.title, target: petition.target, demand: petition.demand, body: petition.body };
+  return [own, ...(await listTranslations(ctx.db, petition.id)).filter((t) => t.locale !== petition.locale)];
+}
+
+/** Checks a language version; each problem names its field. */
+export function findTextProblems(text: PetitionText): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (!isLocale(text.locale)) problems.locale = `Choose one of ${LOCALES.join(', ')}.`;
+  if (text.title.trim() === '' || text.title.length > 200) problems.title = 'The title must be 1 to 200 characters.';
+  if (text.target.trim() === '' || text.target.length > 200) problems.target = 'The target must be 1 to 200 characters.';
+  if (text.demand.trim() === '' || text.demand.length > 1000) problems.demand = 'The demand must be 1 to 1,000 characters.';
+  if (text.body.length > 50_000) problems.body = 'The text must be 50,000 characters or fewer.';
+  return problems;
+}
+
+/** Saves one language version: the petition's own language on its row, others as translations. */
+export async function savePetitionText(ctx: Context, actor: Actor, petition: Petition, text: PetitionText): Promise<void> {
+  if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
+  const clean: PetitionText = { locale: text.locale, title: text.title.trim(), target: text.target.trim(), demand: text.demand.trim(), body: text.body.replace(/\r\n?/g, '\n').trim() };
+  const problems = findTextProblems(clean);
+  if (Object.keys(problems).length > 0) throw new DomainError('invalid_input', 'Some fields need attention.', problems);
+  const now = ctx.clock.now();
+  if (clean.locale === petition.locale) await updateDefaultText(ctx.db, petition.id, clean, now);
+  else await upsertTranslation(ctx.db, petition.id, clean, now);
+  cache.get(ctx)?.delete(petition.id);
+  forgetPetition(ctx, petition.slug);
+}
+
+/** Removes a translation (the petition's own language cannot be removed). */
+export async function removePetitionText(ctx: Context, actor: Actor, petition: Petition, locale: string): Promise<void> {
+  if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
+  if (locale === petition.locale) throw new DomainError('conflict', 'The petition’s own language cannot be removed.');
+  await deleteTranslation(ctx.db, petition.id, locale);
+  cache.get(ctx)?.delete(petition.id);
+}
