@@ -56,7 +56,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     notify: () => listeners.forEach((listener) => listener()),
     listen: (listener: () => void) => void listeners.push(listener),
   };
-  const writer = createSignatureWriter({ db, clock, board, logger, windowMs: config.commitWindowMs, onJobsQueued: jobsQueued.notify });
+  const writer = createSignatureWriter({ db, clock, board, logger, windowMs: config.commitWindowMs, publicIdKey: keys.publicIds, onJobsQueued: jobsQueued.notify });
 
   return {
     config,

@@ -6,6 +6,7 @@ import type { SignatureStatus } from '../storage/schema.ts';
 import type { CountBoard } from '../counts/count-board.ts';
 import { insertAttributions, insertConsents, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
 import { applyCountChanges, applyHostCountChanges, type CountsDelta } from '../counts/counts.service.ts';
+import { appendConfirmations } from '../ledger/log-writer.ts';
 import { enqueueJobs, type NewJob } from '../worker/jobs.service.ts';
 import { confirmSignatures, findSignaturesByEmailHash, insertSignatures, recordRepeatNotice, type NewSignatureRow } from './signatures.store.ts';
 
@@ -38,6 +39,8 @@ export interface SignatureWriterDeps {
   readonly board: CountBoard;
   readonly logger: Logger;
   readonly windowMs: number;
+  /** The `publicIds` key: confirmations enter the signature log under opaque receipt identifiers. */
+  readonly publicIdKey: Buffer;
   /** Called after a commit that queued jobs, to wake the worker. */
   readonly onJobsQueued: () => void;
 }
@@ -126,6 +129,7 @@ async function flushBatch(deps: SignatureWriterDeps, ops: readonly WriteOp[]): P
     if (confirms.length > 0) {
       const ids = confirms.map((i) => (ops[i] as Extract<WriteOp, { kind: 'confirm' }>).signatureId);
       const confirmed = await confirmSignatures(trx, ids, now);
+      await appendConfirmations(trx, deps.publicIdKey, confirmed, now);
       const done = new Set(confirmed.map((r) => r.id));
       for (const row of confirmed) total(row.petition_id).confirmed += 1;
       for (const attribution of await listAttributions(trx, [...done])) countHost(attribution.petition_id, attribution.organisation_id);

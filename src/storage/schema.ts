@@ -24,6 +24,12 @@ export interface Database {
   consents: ConsentsTable;
   host_counts: HostCountsTable;
   recovery_codes: RecoveryCodesTable;
+  ledger_heads: LedgerHeadsTable;
+  ledger_entries: LedgerEntriesTable;
+  signature_removals: SignatureRemovalsTable;
+  paper_batches: PaperBatchesTable;
+  paper_corrections: PaperCorrectionsTable;
+  deliveries: DeliveriesTable;
 }
 
 export interface MetaTable {
@@ -253,4 +259,99 @@ export interface RecoveryCodesTable {
   code_hash: Buffer;
   created_at: number;
   used_at: number | null;
+}
+
+/** The head of a petition's signature log (migration 0003): changed once per appended batch. */
+export interface LedgerHeadsTable {
+  petition_id: number;
+  /** The last position handed out; entries hold 1..position with no gap. */
+  position: number;
+  hash: Buffer;
+  /** Running totals: confirmed online signatures (net of removals), and paper signatures. */
+  online: number;
+  paper: number;
+  updated_at: number;
+}
+
+export type LedgerEntryKind = 'opening' | 'confirmation' | 'removal' | 'paper' | 'paper-correction';
+
+/** One entry of the append-only signature log (migration 0003); never updated, never deleted. */
+export interface LedgerEntriesTable {
+  petition_id: number;
+  position: number;
+  kind: LedgerEntryKind;
+  /** An opaque keyed identifier (a receipt, a paper batch), never an email or a name. */
+  subject: string;
+  host_id: number | null;
+  country: string | null;
+  region: string | null;
+  count: number;
+  reason: string | null;
+  at: number;
+  prev_hash: Buffer;
+  hash: Buffer;
+}
+
+/** Who removed a signature, why and when (migration 0003); the signature is named by its receipt. */
+export interface SignatureRemovalsTable {
+  id: Generated<number>;
+  petition_id: number;
+  subject: string;
+  reason: string;
+  was_confirmed: number;
+  log_position: number | null;
+  user_id: number | null;
+  by_label: string;
+  created_at: number;
+}
+
+/** Signatures collected on paper (migration 0003). */
+export interface PaperBatchesTable {
+  id: Generated<number>;
+  petition_id: number;
+  count: number;
+  country: string;
+  region: string | null;
+  place: string;
+  /** YYYY-MM-DD, the day the sheets were signed. */
+  collected_on: string;
+  user_id: number | null;
+  by_label: string;
+  created_at: number;
+  log_position: number;
+}
+
+/** A correction to a paper batch's count, never an edit of it (migration 0003). */
+export interface PaperCorrectionsTable {
+  id: Generated<number>;
+  batch_id: number;
+  petition_id: number;
+  delta: number;
+  note: string;
+  user_id: number | null;
+  by_label: string;
+  created_at: number;
+  log_position: number;
+}
+
+/** A delivery packet made, with the figures and head it printed (migration 0003). */
+export interface DeliveriesTable {
+  id: Generated<number>;
+  petition_id: number;
+  format: string;
+  /** Comma-separated list of the signer fields it showed. */
+  fields: string;
+  partner_id: number | null;
+  head_position: number;
+  head_hash: Buffer;
+  online_count: number;
+  paper_count: number;
+  removed_count: number;
+  signer_rows: number;
+  user_id: number | null;
+  by_label: string;
+  created_at: number;
+  published_at: number | null;
+  published_by: number | null;
+  note: string | null;
 }

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { DialectName } from '../dialect.ts';
 import { core } from './0001-core.ts';
 import { organisersAndCoalitions } from './0002-organisers-and-coalitions.ts';
+import { signatureLogAndDeliveries } from './0003-signature-log-and-deliveries.ts';
 import { accountSecurity } from './0004-account-security.ts';
 
 /** Every migration, in order. Numbered code: a reader can open each one. */
@@ -9,6 +10,7 @@ export function listMigrations(dialect: DialectName): Record<string, Migration> 
   return {
     '0001-core': core(dialect),
     '0002-organisers-and-coalitions': organisersAndCoalitions(dialect),
+    '0003-signature-log-and-deliveries': signatureLogAndDeliveries(dialect),
     '0004-account-security': accountSecurity(dialect),
   };
 }

@@ -1,0 +1,171 @@
+import type { Db, Trx } from '../storage/database.ts';
+import type { LedgerEntriesTable } from '../storage/schema.ts';
+import { GENESIS_HASH, type Entry } from './entry.ts';
+
+export interface HeadRow {
+  readonly petitionId: number;
+  readonly position: number;
+  readonly hash: Buffer;
+  readonly online: number;
+  readonly paper: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * Takes the next `count` positions of a petition's log and returns the head as it was before them.
+ * The `UPDATE … RETURNING` is the lock: on PostgreSQL the row stays locked until commit, so a
+ * second process's batch waits here and then continues from this batch's head; on SQLite the
+ * database write lock does the same. One round trip per petition per batch.
+ */
+export async function reservePositions(trx: Trx, petitionId: number, count: number, online: number, paper: number, now: number): Promise<{ position: number; hash: Buffer }> {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    const row = await trx
+      .updateTable('ledger_heads')
+      .set((eb) => ({ position: eb('position', '+', count), online: eb('online', '+', online), paper: eb('paper', '+', paper), updated_at: now }))
+      .where('petition_id', '=', petitionId)
+      .returning(['position', 'hash'])
+      .executeTakeFirst();
+    if (row) return { position: Number(row.position) - count, hash: row.hash };
+    // A petition's first entry: make its head (another process may make it at the same moment).
+    await trx
+      .insertInto('ledger_heads')
+      .values({ petition_id: petitionId, position: 0, hash: GENESIS_HASH, online: 0, paper: 0, updated_at: now })
+      .onConflict((oc) => oc.column('petition_id').doNothing())
+      .execute();
+  }
+  throw new Error(`the log head of petition ${petitionId} could not be made`);
+}
+
+export async function setHeadHash(trx: Trx, petitionId: number, hash: Buffer): Promise<void> {
+  await trx.updateTable('ledger_heads').set({ hash }).where('petition_id', '=', petitionId).execute();
+}
+
+function toRow(entry: Entry): LedgerEntriesTable {
+  return {
+    petition_id: entry.petitionId,
+    position: entry.position,
+    kind: entry.kind,
+    subject: entry.subject,
+    host_id: entry.hostId,
+    country: entry.country,
+    region: entry.region,
+    count: entry.count,
+    reason: entry.reason,
+    at: entry.at,
+    prev_hash: entry.prevHash,
+    hash: entry.hash,
+  };
+}
+
+/** Inserts chained entries, several hundred per statement. */
+export async function insertEntries(trx: Trx, entries: readonly Entry[]): Promise<void> {
+  for (let i = 0; i < entries.length; i += 500) {
+    await trx.insertInto('ledger_entries').values(entries.slice(i, i + 500).map(toRow)).execute();
+  }
+}
+
+type EntryRow = Pick<LedgerEntriesTable, 'petition_id' | 'position' | 'kind' | 'subject' | 'host_id' | 'country' | 'region' | 'count' | 'reason' | 'at' | 'prev_hash' | 'hash'>;
+
+const ENTRY_COLUMNS = ['petition_id', 'position', 'kind', 'subject', 'host_id', 'country', 'region', 'count', 'reason', 'at', 'prev_hash', 'hash'] as const;
+
+export function toEntry(row: EntryRow): Entry {
+  return {
+    petitionId: Number(row.petition_id),
+    position: Number(row.position),
+    kind: row.kind,
+    subject: row.subject,
+    hostId: row.host_id === null ? null : Number(row.host_id),
+    country: row.country,
+    region: row.region,
+    count: Number(row.count),
+    reason: row.reason,
+    at: Number(row.at),
+    prevHash: Buffer.from(row.prev_hash),
+    hash: Buffer.from(row.hash),
+  };
+}
+
+/** A page of entries after `afterPosition`, in position order (keyset paging: flat memory). */
+export async function pageEntries(db: Db, petitionId: number, afterPosition: number, limit: number, upTo?: number): Promise<Entry[]> {
+  let query = db.selectFrom('ledger_entries').select(ENTRY_COLUMNS).where('petition_id', '=', petitionId).where('position', '>', afterPosition);
+  if (upTo !== undefined) query = query.where('position', '<=', upTo);
+  const rows = await query.orderBy('position').limit(limit).execute();
+  return rows.map(toEntry);
+}
+
+export async function findEntryAt(db: Db, petitionId: number, position: number): Promise<Entry | undefined> {
+  const row = await db.selectFrom('ledger_entries').select(ENTRY_COLUMNS).where('petition_id', '=', petitionId).where('position', '=', position).executeTakeFirst();
+  return row && toEntry(row);
+}
+
+/** Every entry about one subject (a confirmation, perhaps its removal), in order. */
+export async function findEntriesBySubject(db: Db, petitionId: number, subject: string): Promise<Entry[]> {
+  const rows = await db.selectFrom('ledger_entries').select(ENTRY_COLUMNS).where('petition_id', '=', petitionId).where('subject', '=', subject).orderBy('position').execute();
+  return rows.map(toEntry);
+}
+
+export async function findHead(db: Db, petitionId: number): Promise<HeadRow | undefined> {
+  const row = await db.selectFrom('ledger_heads').selectAll().where('petition_id', '=', petitionId).executeTakeFirst();
+  return row && { petitionId: Number(row.petition_id), position: Number(row.position), hash: Buffer.from(row.hash), online: Number(row.online), paper: Number(row.paper), updatedAt: Number(row.updated_at) };
+}
+
+/** The head and the petition's confirmed counter, read in one statement (one snapshot on both databases). */
+export async function findHeadWithCounter(db: Db, petitionId: number): Promise<{ head: HeadRow | undefined; confirmed: number }> {
+  const row = await db
+    .selectFrom('petition_counts as c')
+    .leftJoin('ledger_heads as h', 'h.petition_id', 'c.petition_id')
+    .select(['c.confirmed', 'h.position', 'h.hash', 'h.online', 'h.paper', 'h.updated_at'])
+    .where('c.petition_id', '=', petitionId)
+    .executeTakeFirst();
+  if (!row) return { head: undefined, confirmed: 0 };
+  const head =
+    row.position === null || row.hash === null
+      ? undefined
+      : { petitionId, position: Number(row.position), hash: Buffer.from(row.hash), online: Number(row.online), paper: Number(row.paper), updatedAt: Number(row.updated_at) };
+  return { head, confirmed: Number(row.confirmed) };
+}
+
+/** How many removal entries each reason has: few rows, found through the (petition, kind) index. */
+export async function countRemovalsByReason(db: Db, petitionId: number): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(['reason', (eb) => eb.fn.sum<number>('count').as('n')])
+    .where('petition_id', '=', petitionId)
+    .where('kind', '=', 'removal')
+    .groupBy('reason')
+    .execute();
+  return new Map(rows.map((r) => [r.reason ?? '', Number(r.n)]));
+}
+
+export interface ConfirmedDetail {
+  readonly id: number;
+  readonly petitionId: number;
+  readonly country: string;
+  readonly hostId: number | null;
+}
+
+/**
+ * What a confirmation entry records about each signature: its country and the host it first came
+ * through (the earliest attribution). One query for the whole batch.
+ */
+export async function findConfirmedDetails(trx: Trx, ids: readonly number[]): Promise<ConfirmedDetail[]> {
+  if (ids.length === 0) return [];
+  const rows = await trx
+    .selectFrom('signatures as s')
+    .select((eb) => [
+      's.id',
+      's.petition_id',
+      's.country',
+      eb
+        .selectFrom('signature_hosts as h')
+        .select('h.organisation_id')
+        .whereRef('h.signature_id', '=', 's.id')
+        .orderBy('h.created_at')
+        .orderBy('h.organisation_id')
+        .limit(1)
+        .as('host_id'),
+    ])
+    .where('s.id', 'in', ids)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), petitionId: Number(r.petition_id), country: r.country, hostId: r.host_id === null ? null : Number(r.host_id) }));
+}
