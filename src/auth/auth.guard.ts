@@ -127,9 +127,3 @@ export function checkPublicForm(deps: HttpDeps, request: FastifyRequest, formId:
     throw new DomainError('forbidden', 'This form is out of date or was not sent from our site.');
   }
 }
-
-/** Remembers a session just started or ended within this request (so the page after it is right). */
-export function forgetRequestSession(request: FastifyRequest): void {
-  sessions.delete(request);
-  signedIns.delete(request);
-}

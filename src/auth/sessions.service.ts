@@ -4,7 +4,7 @@ import { createSecret, hashSecret } from '../crypto/tokens.ts';
 import { HOUR, MINUTE } from '../shared/clock.ts';
 import type { SessionStage } from '../storage/schema.ts';
 import { isRole, type Actor, type Role } from './policy.ts';
-import { deleteSession, deleteSessionsOfUser, findSessionByTokenHash, insertSession, touchSession, type SessionRow } from './sessions.store.ts';
+import { deleteExpiredSessions, deleteSession, deleteSessionsOfUser, findSessionByTokenHash, insertSession, touchSession, type SessionRow } from './sessions.store.ts';
 import { findUserById, listMembershipsOfUser } from './users.store.ts';
 
 /** A session ends after this long without a request. */
@@ -41,6 +41,8 @@ export interface SignedIn {
 export async function startSession(ctx: Context, userId: number, stage: SessionStage): Promise<StartedSession> {
   const token = createSecret();
   const now = ctx.clock.now();
+  // Housekeeping rides on sign-in: sessions past their absolute expiry leave no row behind.
+  await deleteExpiredSessions(ctx.db, now);
   const session = await insertSession(ctx.db, {
     token_hash: hashSecret(token),
     user_id: userId,

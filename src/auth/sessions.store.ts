@@ -45,11 +45,6 @@ export async function deleteSessionsOfUser(db: Db, userId: number, keepId?: numb
   return Number(result.numDeletedRows);
 }
 
-export async function countSessionsOfUser(db: Db, userId: number): Promise<number> {
-  const row = await db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Housekeeping: sessions past their absolute expiry. */
 export async function deleteExpiredSessions(db: Db, now: number): Promise<number> {
   const result = await db.deleteFrom('sessions').where('expires_at', '<=', now).executeTakeFirst();

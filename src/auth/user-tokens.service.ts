@@ -4,7 +4,7 @@ import { DomainError } from '../shared/errors.ts';
 import { DAY, HOUR } from '../shared/clock.ts';
 import type { Db } from '../storage/database.ts';
 import type { Role, UserTokenPurpose } from '../storage/schema.ts';
-import { findUserTokenByHash, findUserTokenById, insertUserToken, listOpenInvitations, markUserTokenUsed, type UserTokenRow } from './user-tokens.store.ts';
+import { deleteStaleUserTokens, findUserTokenByHash, findUserTokenById, insertUserToken, listOpenInvitations, markUserTokenUsed, type UserTokenRow } from './user-tokens.store.ts';
 
 export type { UserTokenRow };
 
@@ -18,6 +18,9 @@ export const TOKEN_LIFETIME_MS: Readonly<Record<UserTokenPurpose, number>> = {
   'email-change': 1 * DAY,
   invitation: 7 * DAY,
 };
+
+/** How long an expired link is kept (to say "expired" rather than "invalid") before it is deleted. */
+const STALE_TOKEN_MS = 30 * DAY;
 
 /** Sealed with this purpose: the address a token is for (new address, invitee). */
 export const TOKEN_PAYLOAD_PURPOSE = 'user-token.payload';
@@ -37,6 +40,8 @@ export interface NewUserToken {
 export async function issueUserToken(ctx: Context, db: Db, token: NewUserToken): Promise<{ secret: string; row: UserTokenRow }> {
   const secret = createSecret();
   const now = ctx.clock.now();
+  // Links expired for a month are of no use, even to explain an "expired" page: they go.
+  await deleteStaleUserTokens(db, now - STALE_TOKEN_MS);
   const row = await insertUserToken(db, {
     token_hash: hashSecret(secret),
     purpose: token.purpose,

@@ -66,3 +66,8 @@ export async function listOpenInvitations(db: Db, organisationId: number, now: n
     .orderBy('id', 'desc')
     .execute();
 }
+
+/** Housekeeping: links expired long ago go, with the sealed addresses some of them hold. */
+export async function deleteStaleUserTokens(db: Db, expiredBefore: number): Promise<void> {
+  await db.deleteFrom('user_tokens').where('expires_at', '<', expiredBefore).execute();
+}
