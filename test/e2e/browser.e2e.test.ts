@@ -13,6 +13,12 @@ import { TEST_SECRET, createMemoryMailer } from '../support/context.ts';
 import { DIALECTS, type FreshDatabase } from '../support/dialects.ts';
 import { makeUser } from '../support/factories.ts';
 
+/** The page globals these checks read inside the browser (the project compiles without the DOM library). */
+declare const document: {
+  querySelector(selector: string): { textContent: string | null } | null;
+  readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number };
+};
+
 const sqlite = DIALECTS[0];
 if (!sqlite) throw new Error('no dialect');
 
