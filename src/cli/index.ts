@@ -4,7 +4,8 @@ import { orgCommand } from './org.command.ts';
 import { petitionCommand } from './petition.command.ts';
 import { serveCommand } from './serve.command.ts';
 import { userCommand } from './user.command.ts';
+import { verifyCommand } from './verify.command.ts';
 import { workerCommand } from './worker.command.ts';
 
 /** Every CLI command, in one list. */
-export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand, orgCommand, userCommand];
+export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand, orgCommand, userCommand, verifyCommand];

@@ -6,6 +6,7 @@ import { registerAuthPages } from '../auth/auth.pages.ts';
 import { registerCookies } from '../auth/cookies.ts';
 import { registerCoalitionPages } from '../coalitions/coalitions.pages.ts';
 import { registerCountStream } from '../counts/counts.api.ts';
+import { registerLedgerPages } from '../ledger/ledger.pages.ts';
 import { registerDevMailPages } from '../mail/dev-mail.pages.ts';
 import { registerInvitationPages } from '../organisations/invitations.pages.ts';
 import { registerMemberPages } from '../organisations/members.pages.ts';
@@ -31,4 +32,5 @@ export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => v
   registerMemberPages,
   registerInvitationPages,
   registerAuditPages,
+  registerLedgerPages,
 ];

@@ -5,6 +5,7 @@ import { HOUR } from '../shared/clock.ts';
 import { ChainChecker, parseReceipt, REMOVAL_REASONS, type ChainBreak, type Entry, type RemovalReason } from './entry.ts';
 import { countRemovalsByReason, findEntriesBySubject, findHead, findHeadWithCounter, pageEntries } from './ledger.store.ts';
 import { receiptFor } from './receipt.ts';
+import { enqueueJobs } from '../worker/jobs.service.ts';
 
 /** A petition's log as the public sees it: its head, and the totals its entries add up to. */
 export interface LogSummary {
@@ -87,18 +88,45 @@ export function issueReceiptRef(ctx: Context, petition: Petition, signatureId: n
   return signValue(ctx.keys.formSigning, `${REF_PURPOSE}:${petition.id}`, `${signatureId.toString(36)}.${expires}`);
 }
 
-/** The receipt and position a reference points at; undefined if forged, expired or not (yet) in the log. */
-export async function findReceiptByRef(ctx: Context, petition: Petition, ref: unknown): Promise<{ receipt: string; position: number } | undefined> {
+/** The signature a reference names, if the reference is genuine and unexpired. */
+export function openReceiptRef(ctx: Context, petition: Petition, ref: unknown): number | undefined {
   if (typeof ref !== 'string' || ref.length > 80) return undefined;
   const value = verifySignedValue(ctx.keys.formSigning, `${REF_PURPOSE}:${petition.id}`, ref);
   const [idText, expiresText] = value?.split('.') ?? [];
   if (!idText || !expiresText) return undefined;
   const signatureId = parseInt(idText, 36);
   if (!Number.isSafeInteger(signatureId) || ctx.clock.now() >= parseInt(expiresText, 36)) return undefined;
+  return signatureId;
+}
+
+/** A signature's receipt and the position of its confirmation entry; undefined before it is in the log. */
+export async function findReceiptOf(ctx: Context, petition: Petition, signatureId: number): Promise<{ receipt: string; position: number } | undefined> {
   const receipt = receiptFor(ctx.keys.publicIds, petition.id, signatureId);
   const confirmation = (await findEntriesBySubject(ctx.db, petition.id, receipt)).find((e) => e.kind === 'confirmation');
   return confirmation ? { receipt, position: confirmation.position } : undefined;
 }
+
+/** The receipt and position a reference points at; undefined if forged, expired or not in the log. */
+export async function findReceiptByRef(ctx: Context, petition: Petition, ref: unknown): Promise<{ receipt: string; position: number } | undefined> {
+  const signatureId = openReceiptRef(ctx, petition, ref);
+  return signatureId === undefined ? undefined : findReceiptOf(ctx, petition, signatureId);
+}
+
+export const JOB_RECEIPT_MAIL = 'ledger.receipt-mail';
+
+/**
+ * The signer asked for their receipt by mail (a button on the thank-you page; never sent unasked,
+ * since every mail is one more trace of having signed). Queued as a job; the worker sends it.
+ */
+export async function requestReceiptMail(ctx: Context, petition: Petition, ref: unknown): Promise<boolean> {
+  const signatureId = openReceiptRef(ctx, petition, ref);
+  if (signatureId === undefined) return false;
+  await enqueueJobs(ctx.db, [{ kind: JOB_RECEIPT_MAIL, payload: { signatureId, petitionId: petition.id } }], ctx.clock.now());
+  ctx.jobsQueued.notify();
+  return true;
+}
+
+const GENESIS_HEX = '0'.repeat(64);
 
 export interface VerifyReport {
   /** The head the database records (position and hex hash). */
@@ -146,7 +174,7 @@ export async function verifyLog(ctx: Context, petition: Petition, anchor?: { pos
     counter: confirmed,
     counterAgrees: checker.online === confirmed,
     ...(anchor
-      ? { anchor: { position: anchor.position, hash: anchor.hash.toLowerCase(), extends: found !== undefined && found === anchor.hash.toLowerCase() && upTo >= anchor.position, found } }
+      ? { anchor: { position: anchor.position, hash: anchor.hash.toLowerCase(), extends: anchor.position === 0 ? anchor.hash.toLowerCase() === GENESIS_HEX : found !== undefined && found === anchor.hash.toLowerCase() && upTo >= anchor.position, found } }
       : {}),
   };
 }

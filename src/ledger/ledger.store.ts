@@ -169,3 +169,8 @@ export async function findConfirmedDetails(trx: Trx, ids: readonly number[]): Pr
     .execute();
   return rows.map((r) => ({ id: Number(r.id), petitionId: Number(r.petition_id), country: r.country, hostId: r.host_id === null ? null : Number(r.host_id) }));
 }
+
+/** What the receipt mail needs about its signer (sealed; opened only by the job that sends it). */
+export async function findReceiptRecipient(db: Db, signatureId: number): Promise<{ petition_id: number; name_enc: Buffer; email_enc: Buffer; locale: string; status: string } | undefined> {
+  return db.selectFrom('signatures').select(['petition_id', 'name_enc', 'email_enc', 'locale', 'status']).where('id', '=', signatureId).executeTakeFirst();
+}

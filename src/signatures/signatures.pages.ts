@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HttpDeps } from '../http/app.ts';
 import { checkFormToken, issueFormToken } from '../http/form-guard.ts';
-import { withLang } from '../http/html.ts';
+import { html, withLang } from '../http/html.ts';
 import { layout } from '../http/layout.ts';
 import { allowFraming, isCrossSiteRequest } from '../http/security.ts';
+import { findReceiptByRef, findReceiptOf, issueReceiptRef } from '../ledger/ledger.service.ts';
+import { receiptMailForm, receiptMailFormId, receiptView } from '../ledger/ledger.views.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { PETITION_PAGE_PATHS, renderPetitionPage, resolveVariant, sendPage, signFormId, type PageParams } from '../petitions/petitions.pages.ts';
 import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
@@ -65,7 +67,10 @@ export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): vo
     const { token } = request.params;
     const inspected = await inspectConfirmation(ctx, petition, token);
     reply.header('cache-control', 'no-store');
-    if (inspected.state === 'already_confirmed') return sendPage(reply, confirmedPage(request, petition, true));
+    if (inspected.state === 'already_confirmed') {
+      const receipt = await findReceiptOf(ctx, petition, inspected.signatureId);
+      return sendPage(reply, confirmedPage(deps, request, petition, true, receipt && { ...receipt, ref: issueReceiptRef(ctx, petition, inspected.signatureId) }));
+    }
     const formToken = issueFormToken(ctx.keys.formSigning, confirmFormId(token), ctx.clock.now());
     const action = withLang(`/p/${petition.slug}/confirm/${token}`, request.lang);
     return sendPage(reply, layout(request, { title: request.i18n.t('confirm.title'), main: confirmView(request, petition, action, formToken) }));
@@ -82,19 +87,33 @@ export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): vo
       return reply.redirect(withLang(`/p/${petition.slug}/confirm/${token}`, request.lang), 303);
     }
     const outcome = await confirmSignature(ctx, petition, token);
-    const query = outcome === 'already_confirmed' ? '?already=1' : '';
-    return reply.redirect(withLang(`/p/${petition.slug}/confirmed${query}`, request.lang), 303);
+    // The thank-you page shows the signer's receipt through a short-lived signed reference: nothing personal in the address.
+    const query = new URLSearchParams(outcome === 'already_confirmed' ? { already: '1' } : {});
+    const signatureId = parseConfirmationToken(token)?.signatureId;
+    if (signatureId !== undefined) query.set('r', issueReceiptRef(ctx, petition, signatureId));
+    return reply.redirect(withLang(`/p/${petition.slug}/confirmed?${query.toString()}`, request.lang), 303);
   });
 
-  app.get<SlugParams & { Querystring: { already?: string } }>('/p/:slug/confirmed', async (request, reply) => {
+  app.get<SlugParams & { Querystring: { already?: string; r?: string; mailed?: string } }>('/p/:slug/confirmed', async (request, reply) => {
     const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
     reply.header('cache-control', 'no-store');
-    return sendPage(reply, confirmedPage(request, petition, request.query.already === '1'));
+    const { r: ref } = request.query;
+    const receipt = typeof ref === 'string' ? await findReceiptByRef(ctx, petition, ref) : undefined;
+    const shown = receipt && typeof ref === 'string' ? { ...receipt, ref, mailed: request.query.mailed === '1' } : undefined;
+    return sendPage(reply, confirmedPage(deps, request, petition, request.query.already === '1', shown));
   });
 
 }
 
-function confirmedPage(request: FastifyRequest, petition: Petition, already: boolean): string {
+/** The thank-you page, with the signer's receipt from the signature log when there is one. */
+function confirmedPage(
+  deps: HttpDeps,
+  request: FastifyRequest,
+  petition: Petition,
+  already: boolean,
+  receipt?: { receipt: string; position: number; ref: string; mailed?: boolean },
+): string {
   const title = request.i18n.t(already ? 'confirm.already.title' : 'confirm.done.title');
-  return layout(request, { title, main: confirmedView(request, petition, already) });
+  const mailForm = receipt && receiptMailForm(request, petition, receipt.ref, issueFormToken(deps.ctx.keys.formSigning, receiptMailFormId(receipt.ref), deps.ctx.clock.now()), receipt.mailed === true);
+  return layout(request, { title, main: html`${confirmedView(request, petition, already)}${receipt ? receiptView(request, petition, receipt, mailForm) : ''}` });
 }

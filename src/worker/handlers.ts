@@ -1,4 +1,5 @@
 import { accountJobs } from '../auth/account.jobs.ts';
+import { ledgerJobs } from '../ledger/ledger.jobs.ts';
 import { invitationJobs } from '../organisations/invitations.jobs.ts';
 import { signatureJobs } from '../signatures/signature.jobs.ts';
 import type { JobHandlers } from './worker.ts';
@@ -8,4 +9,5 @@ export const jobHandlers: JobHandlers = {
   ...signatureJobs,
   ...accountJobs,
   ...invitationJobs,
+  ...ledgerJobs,
 };

@@ -1,4 +1,5 @@
 import { adminAr } from './admin.ar.ts';
+import { ledgerAr } from './ledger.ar.ts';
 import type { MessageKey } from './en.ts';
 
 /** الرسائل بالعربية. Arabic has six CLDR plural categories; every plural below uses all of them. */
@@ -101,4 +102,5 @@ export const ar: Record<MessageKey, string> = {
   'page.error.body': 'لم يكتمل طلبك. حاول مرة أخرى بعد لحظات.',
   'page.home': 'اطّلع على الحملات الجارية',
   ...adminAr,
+  ...ledgerAr,
 };

@@ -1,4 +1,5 @@
 import { adminEn } from './admin.en.ts';
+import { ledgerEn } from './ledger.en.ts';
 
 /**
  * English messages (ICU MessageFormat). This catalogue defines the keys: every other language
@@ -103,6 +104,7 @@ export const en = {
   'page.error.body': 'Your request was not completed. Please try again in a moment.',
   'page.home': 'See the open campaigns',
   ...adminEn,
+  ...ledgerEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

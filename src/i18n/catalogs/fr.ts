@@ -1,4 +1,5 @@
 import { adminFr } from './admin.fr.ts';
+import { ledgerFr } from './ledger.fr.ts';
 import type { MessageKey } from './en.ts';
 
 /** Messages en français. Apostrophes are typographic (’): an ASCII one quotes in ICU syntax. */
@@ -101,4 +102,5 @@ export const fr: Record<MessageKey, string> = {
   'page.error.body': 'Votre demande n’a pas abouti. Réessayez dans un instant.',
   'page.home': 'Voir les campagnes en cours',
   ...adminFr,
+  ...ledgerFr,
 };
