@@ -3,6 +3,7 @@ import type { HttpDeps } from '../http/app.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import type { Host } from '../coalitions/coalition.ts';
 import { listHostSubtotals } from '../coalitions/coalitions.service.ts';
+import { readPaperCount } from '../ledger/ledger.service.ts';
 import { displayedGoal } from './petition.ts';
 import { localisePetition, type LocalisedPetition } from './petition-texts.service.ts';
 import { getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
@@ -12,6 +13,7 @@ export function presentPetition(
   localised: LocalisedPetition,
   signatureCount: number,
   partners: readonly { host: Host; signatureCount: number }[] = [],
+  paperCount = 0,
 ) {
   const { petition } = localised;
   return {
@@ -26,6 +28,8 @@ export function presentPetition(
     locale: localised.textLocale,
     languages: localised.languages,
     signatureCount,
+    // Signatures collected on paper, counted apart: signatureCount stays the confirmed online count.
+    paperCount,
     // Every host with its own confirmed subtotal; one person may count for several hosts, once in the total.
     partners: partners.map(({ host, signatureCount: count }) => ({ slug: host.slug, name: host.name, role: host.role, signatureCount: count })),
   };
@@ -37,7 +41,9 @@ export function registerPetitionApi(app: FastifyInstance, deps: HttpDeps): void 
   app.get('/api/v1/petitions', async (request, reply) => {
     const list = await listPetitionsWithCounts(ctx, ['open', 'closed', 'won']);
     const petitions = await Promise.all(
-      list.map(async ({ petition, signatureCount }) => presentPetition(await localisePetition(ctx, petition, request.i18n.locale), signatureCount)),
+      list.map(async ({ petition, signatureCount }) =>
+        presentPetition(await localisePetition(ctx, petition, request.i18n.locale), signatureCount, [], await readPaperCount(ctx, petition.id)),
+      ),
     );
     reply.header('cache-control', 'public, max-age=5, stale-while-revalidate=30').header('vary', 'Accept-Language');
     return { petitions };
@@ -45,13 +51,14 @@ export function registerPetitionApi(app: FastifyInstance, deps: HttpDeps): void 
 
   app.get<{ Params: { slug: string } }>('/api/v1/petitions/:slug', async (request, reply) => {
     const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
-    const [count, partners, localised] = await Promise.all([
+    const [count, partners, localised, paperCount] = await Promise.all([
       readConfirmedCount(ctx, petition.id),
       listHostSubtotals(ctx, petition),
       localisePetition(ctx, petition, request.i18n.locale),
+      readPaperCount(ctx, petition.id),
     ]);
     // A proxy in front can absorb a crowd of readers: one second fresh, then served stale while it refreshes.
     reply.header('cache-control', 'public, max-age=1, stale-while-revalidate=10').header('vary', 'Accept-Language');
-    return presentPetition(localised, count, partners);
+    return presentPetition(localised, count, partners, paperCount);
   });
 }
