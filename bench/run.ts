@@ -16,7 +16,7 @@ import { checkConfirmRun, checkSignRun, findPetitionId, loadKeys, takeSnapshot }
 import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/chorus.ts';
 import { rssOf, watchRss } from './lib/cpu.ts';
 import { openPostgres, ADMIN_URL } from './lib/db.ts';
-import { measureLoad, type MeasuredLoad } from './lib/harness.ts';
+import { measureLoad, waitForQuiet, type MeasuredLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
 import { freePort, REPO, sleep, startTs, TMP, waitForHttp, type Child } from './lib/processes.ts';
 import { renderMarkdown, evaluateTargets } from './lib/report.ts';
@@ -43,6 +43,8 @@ const settings = {
   viewers: quick ? 1_000 : 10_000,
   seedRows: quick ? 50_000 : 1_000_000,
   confirmTokens: quick ? 20_000 : 120_000,
+  /** Before each load, wait up to this long for other processes on the machine to go quiet. */
+  quietWaitMs: quick ? 5_000 : 45_000,
 };
 const HOST = '127.0.0.1';
 
@@ -118,6 +120,7 @@ function toRow(
     unit: options.unit ?? 'signatures/s',
     ratio: round(result.okPerSec / h, 3),
     ratioTo: `H@${ratioConnections}`,
+    cpuUsPerOp: result.okPerSec > 0 ? Math.round((Number(cpu.server) * 1e6) / result.okPerSec) : 0,
     latency: result.latency,
     errors: result.totalErrors,
     operations: result.totalOps,
@@ -131,6 +134,13 @@ function toRow(
 
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
+/** Waits for the machine to be quiet before a measurement (see waitForQuiet), and says so when it gave up. */
+async function settle(): Promise<{ waitedMs: number }> {
+  const quiet = await waitForQuiet({}, settings.quietWaitMs);
+  if (!quiet.quiet) log(`the machine did not go quiet within ${settings.quietWaitMs / 1000} s (${quiet.busiest}); measuring anyway`);
+  return quiet;
+}
+
 /** Another process using this much CPU during a window makes the measurement suspect. */
 const NOISY_CORES = 0.25;
 
@@ -142,7 +152,9 @@ const NOISY_CORES = 0.25;
 async function quietest(measure: (attempt: number) => Promise<ResultRow>): Promise<ResultRow> {
   const attempts: ResultRow[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
-    const row = await measure(attempt);
+    const waited = await settle();
+    const measured = await measure(attempt);
+    const row = waited.waitedMs > 1_000 ? { ...measured, extra: { ...measured.extra, waitedForQuietMs: waited.waitedMs } } : measured;
     attempts.push(row);
     if (row.cpu.other < NOISY_CORES) break;
     log(`${row.id}: other processes used ${row.cpu.other} cores (${row.cpu.busiestOthers || 'short-lived processes'}); measuring again`);
@@ -177,6 +189,7 @@ async function measureFloor(connections: number, index: number): Promise<void> {
     // H is the ceiling of the machine: a measurement disturbed by another process is taken again (at most twice).
     let best: MeasuredLoad | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
+      await settle();
       const measured = await measureLoad(runDir, `floor-${connections}-${index}-${attempt}`, job(port, { kind: 'sign', slug: SLUG, tag: `h${index}c${connections}a${attempt}`, dupRate: settings.dupRate }, connections), {
         server: server.pid,
       });
@@ -500,9 +513,14 @@ async function main(): Promise<void> {
 
   results.finishedAt = new Date().toISOString();
   // Ratios again, now that H@100 has its end-of-run measurement too.
+  const hCpu = (connections: number) => {
+    const rows = results.rows.filter((r) => r.system === 'H' && r.connections === connections);
+    const best = rows.reduce<ResultRow | undefined>((a, b) => (!a || b.perSec > a.perSec ? b : a), undefined);
+    return best?.cpuUsPerOp ?? Number.NaN;
+  };
   results.rows = results.rows.map((row) => {
     const connections = Number(row.ratioTo.slice(2));
-    return { ...row, ratio: round(row.perSec / hAt(connections), 3) };
+    return { ...row, ratio: round(row.perSec / hAt(connections), 3), cpuRatio: row.cpuUsPerOp > 0 ? round(hCpu(connections) / row.cpuUsPerOp, 3) : undefined };
   });
   results.targets = evaluateTargets(results);
   // Quick runs are for trying changes: they stay in bench/tmp/ and never replace the committed results.

@@ -7,6 +7,27 @@ import { startTs, TMP } from './processes.ts';
 
 let jobCounter = 0;
 
+/** CPU other processes may use (cores) for the machine to count as quiet. */
+export const QUIET_CORES = 0.15;
+
+/**
+ * Waits (at most `maxWaitMs`) until, over one second, processes other than ours, PostgreSQL and the
+ * kernel used less than QUIET_CORES: on a shared machine, someone's test run comes and goes.
+ * Returns how long it waited, and what the machine was doing when it gave up waiting.
+ */
+export async function waitForQuiet(roles: Readonly<Record<string, number | undefined>>, maxWaitMs: number): Promise<{ waitedMs: number; quiet: boolean; busiest: string }> {
+  const started = Date.now();
+  let busiest = '';
+  while (Date.now() - started < maxWaitMs) {
+    const before = takeCpuSnapshot();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const use = cpuBetween(before, takeCpuSnapshot(), { ...roles, bench: process.pid });
+    if (use.other < QUIET_CORES) return { waitedMs: Date.now() - started, quiet: true, busiest: '' };
+    busiest = `${use.other} cores: ${use.busiestOthers}`;
+  }
+  return { waitedMs: Date.now() - started, quiet: false, busiest };
+}
+
 export interface MeasuredLoad {
   readonly result: LoadResult;
   readonly cpu: CpuUse;
@@ -19,8 +40,15 @@ export interface MeasuredLoad {
  * (the generator says over IPC when the window opens and closes). `roles` names the pids to
  * account for; the generator itself is added as "loadgen" and this process as "bench".
  */
-export async function measureLoad(runDir: string, name: string, job: Omit<LoadJob, 'out'>, roles: Readonly<Record<string, number | undefined>>): Promise<MeasuredLoad> {
+export async function measureLoad(
+  runDir: string,
+  name: string,
+  job: Omit<LoadJob, 'out'>,
+  roles: Readonly<Record<string, number | undefined>>,
+  options: { readonly quietWaitMs?: number } = {},
+): Promise<MeasuredLoad> {
   jobCounter += 1;
+  if (options.quietWaitMs) await waitForQuiet(roles, options.quietWaitMs);
   const dir = path.join(runDir, 'loads');
   mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `${String(jobCounter).padStart(2, '0')}-${name}`);

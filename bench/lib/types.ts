@@ -17,6 +17,10 @@ export interface ResultRow {
   /** perSec / H, with H measured in this run at the same connection count (100 unless said). */
   readonly ratio: number;
   readonly ratioTo: string;
+  /** Server CPU time per successful operation, in µs (robust to a busy machine: it counts the server's own time). */
+  readonly cpuUsPerOp: number;
+  /** H's server CPU per operation divided by this row's: the ratio to H by CPU cost rather than by throughput. */
+  readonly cpuRatio?: number;
   readonly latency: LatencySummary;
   readonly errors: number;
   readonly operations: number;
