@@ -1,4 +1,5 @@
 import type { Command } from './command.ts';
+import { deliverCommand } from './deliver.command.ts';
 import { migrateCommand } from './migrate.command.ts';
 import { orgCommand } from './org.command.ts';
 import { paperCommand } from './paper.command.ts';
@@ -10,4 +11,4 @@ import { verifyCommand } from './verify.command.ts';
 import { workerCommand } from './worker.command.ts';
 
 /** Every CLI command, in one list. */
-export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand, orgCommand, userCommand, verifyCommand, paperCommand, signatureCommand];
+export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand, orgCommand, userCommand, verifyCommand, paperCommand, signatureCommand, deliverCommand];

@@ -18,6 +18,8 @@ export interface LogSummary {
   /** Paper signatures, net of corrections. */
   readonly paper: number;
   readonly removals: Readonly<Record<RemovalReason, number>>;
+  /** When the head last moved (ms); 0 before the first entry. */
+  readonly updatedAt: number;
 }
 
 export async function readLogSummary(ctx: Context, petition: Petition): Promise<LogSummary> {
@@ -29,6 +31,7 @@ export async function readLogSummary(ctx: Context, petition: Petition): Promise<
     online: head?.online ?? 0,
     paper: head?.paper ?? 0,
     removals: byReason,
+    updatedAt: head?.updatedAt ?? 0,
   };
 }
 

@@ -1,0 +1,35 @@
+import type { Context } from '../context.ts';
+import { authorUserId, canDeliver, type Author } from '../ledger/author.ts';
+import type { Petition } from '../petitions/petition.ts';
+import { DomainError } from '../shared/errors.ts';
+import { insertDelivery, listDeliveryRows, markDeliveryPublished, type DeliveryRow, type NewDeliveryRow } from './deliveries.store.ts';
+
+export type { DeliveryRow };
+
+/** Records a packet made: who, when, which fields, and the head and figures it printed. */
+export async function recordDelivery(ctx: Context, row: NewDeliveryRow): Promise<number> {
+  return insertDelivery(ctx.db, row);
+}
+
+/** Every packet made for a petition, newest first, for its organisers. */
+export async function listDeliveries(ctx: Context, author: Author, petition: Petition): Promise<DeliveryRow[]> {
+  if (!canDeliver(author, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation see deliveries.');
+  return listDeliveryRows(ctx.db, petition.id, false);
+}
+
+/** Puts a delivery on the public timeline, with a line saying what happened ("Handed to the board in Redmond"). */
+export async function publishDelivery(ctx: Context, author: Author, petition: Petition, deliveryId: number, note: string): Promise<void> {
+  if (!canDeliver(author, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation publish deliveries.');
+  const text = note.trim();
+  if (text.length > 500 || /[\r\n]/.test(text)) throw new DomainError('invalid_input', 'The note must be one line of at most 500 characters.', { note: 'ledger.error.note' });
+  const published = await markDeliveryPublished(ctx.db, petition.id, deliveryId, authorUserId(author), text, ctx.clock.now());
+  if (!published) {
+    const known = (await listDeliveryRows(ctx.db, petition.id, false)).some((d) => d.id === deliveryId);
+    if (!known) throw new DomainError('not_found', `There is no delivery ${deliveryId} on this petition.`);
+  }
+}
+
+/** The public timeline: published deliveries, newest first. */
+export async function listTimeline(ctx: Context, petition: Petition): Promise<DeliveryRow[]> {
+  return listDeliveryRows(ctx.db, petition.id, true);
+}
