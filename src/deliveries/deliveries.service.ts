@@ -2,6 +2,8 @@ import type { Context } from '../context.ts';
 import { authorUserId, canDeliver, type Author } from '../ledger/author.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { DomainError } from '../shared/errors.ts';
+import { LOG_VERSION } from '../ledger/entry.ts';
+import { MANIFEST_VERSION, type Manifest } from './manifest.ts';
 import { insertDelivery, listDeliveryRows, markDeliveryPublished, type DeliveryRow, type NewDeliveryRow } from './deliveries.store.ts';
 
 export type { DeliveryRow };
@@ -32,4 +34,26 @@ export async function publishDelivery(ctx: Context, author: Author, petition: Pe
 /** The public timeline: published deliveries, newest first. */
 export async function listTimeline(ctx: Context, petition: Petition): Promise<DeliveryRow[]> {
   return listDeliveryRows(ctx.db, petition.id, true);
+}
+
+/**
+ * A recorded delivery's manifest, rebuilt from its record (for packets made on the dashboard, whose
+ * download is the packet alone). Removals are recorded as one total.
+ */
+export async function deliveryManifest(ctx: Context, author: Author, petition: Petition, deliveryId: number, partnerSlug: (id: number) => string | null): Promise<Manifest> {
+  const delivery = (await listDeliveries(ctx, author, petition)).find((d) => d.id === deliveryId);
+  if (!delivery) throw new DomainError('not_found', `There is no delivery ${deliveryId} on this petition.`);
+  const head = delivery.headHash.toString('hex');
+  return {
+    chorus: MANIFEST_VERSION,
+    petition: { slug: petition.slug, id: petition.id, title: petition.title, target: petition.target },
+    log: { head, entries: delivery.headPosition, version: LOG_VERSION },
+    counts: { online: delivery.online, paper: delivery.paper, removed: { total: delivery.removed } },
+    format: delivery.format === 'csv' ? 'csv' : 'pdf',
+    fields: delivery.fields.split(','),
+    partner: delivery.partnerId === null ? null : partnerSlug(delivery.partnerId),
+    rows: delivery.rows,
+    generatedAt: new Date(delivery.createdAt).toISOString(),
+    verifyUrl: `${ctx.config.publicUrl}/p/${encodeURIComponent(petition.slug)}/verify?${new URLSearchParams({ head, entries: String(delivery.headPosition) }).toString()}`,
+  };
 }

@@ -6,6 +6,7 @@ import { registerAuthPages } from '../auth/auth.pages.ts';
 import { registerCookies } from '../auth/cookies.ts';
 import { registerCoalitionPages } from '../coalitions/coalitions.pages.ts';
 import { registerCountStream } from '../counts/counts.api.ts';
+import { registerDeliveryPages } from '../deliveries/deliveries.pages.ts';
 import { registerLedgerPages } from '../ledger/ledger.pages.ts';
 import { registerDevMailPages } from '../mail/dev-mail.pages.ts';
 import { registerInvitationPages } from '../organisations/invitations.pages.ts';
@@ -33,4 +34,5 @@ export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => v
   registerInvitationPages,
   registerAuditPages,
   registerLedgerPages,
+  registerDeliveryPages,
 ];

@@ -6,7 +6,7 @@ import { layout } from '../http/layout.ts';
 import { isCrossSiteRequest } from '../http/security.ts';
 import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
-import { checkReceipt, readLogSummary, requestReceiptMail } from './ledger.service.ts';
+import { checkAnchor, checkReceipt, readLogSummary, requestReceiptMail } from './ledger.service.ts';
 import { receiptMailFormId, verifyView } from './ledger.views.ts';
 
 /**
@@ -15,15 +15,22 @@ import { receiptMailFormId, verifyView } from './ledger.views.ts';
  */
 export function registerLedgerPages(app: FastifyInstance, deps: HttpDeps): void {
   const { ctx, limits } = deps;
-  app.get<{ Params: { slug: string }; Querystring: { receipt?: string } }>('/p/:slug/verify', async (request, reply) => {
+  app.get<{ Params: { slug: string }; Querystring: { receipt?: string; head?: string; entries?: string } }>('/p/:slug/verify', async (request, reply) => {
     const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
     const typed = typeof request.query.receipt === 'string' ? request.query.receipt.slice(0, 40) : '';
-    const [summary, result] = await Promise.all([readLogSummary(ctx, petition), typed ? checkReceipt(ctx, petition, typed) : undefined]);
+    // A packet's QR code brings its printed head and entry count: say whether the log still has it.
+    const { head, entries } = request.query;
+    const anchor = typeof head === 'string' && /^[0-9a-f]{64}$/i.test(head) && typeof entries === 'string' && /^\d{1,12}$/.test(entries) ? { hash: head.toLowerCase(), position: Number(entries) } : undefined;
+    const [summary, result, anchorCheck] = await Promise.all([
+      readLogSummary(ctx, petition),
+      typed ? checkReceipt(ctx, petition, typed) : undefined,
+      anchor ? checkAnchor(ctx, petition, anchor.position, anchor.hash) : undefined,
+    ]);
     // A receipt check is about one person: never kept by a shared cache. The bare page may be, briefly.
     reply.header('cache-control', typed ? 'no-store' : 'public, max-age=5').header('vary', 'Accept-Language');
     return reply
       .type('text/html; charset=utf-8')
-      .send(layout(request, { title: request.i18n.t('ledger.verify.title'), description: petition.title, main: verifyView(request, petition, summary, typed, result) }));
+      .send(layout(request, { title: request.i18n.t('ledger.verify.title'), description: petition.title, main: verifyView(request, petition, summary, typed, result, anchor && anchorCheck && { ...anchor, check: anchorCheck }) }));
   });
 
   app.post<{ Params: { slug: string } }>('/p/:slug/receipt/mail', async (request, reply) => {

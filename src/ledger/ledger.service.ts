@@ -3,7 +3,7 @@ import { signValue, verifySignedValue } from '../crypto/tokens.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { HOUR } from '../shared/clock.ts';
 import { ChainChecker, parseReceipt, REMOVAL_REASONS, type ChainBreak, type Entry, type RemovalReason } from './entry.ts';
-import { countRemovalsByReason, findEntriesBySubject, findHead, findHeadWithCounter, pageEntries } from './ledger.store.ts';
+import { countRemovalsByReason, findEntriesBySubject, findEntryAt, findHead, findHeadWithCounter, pageEntries } from './ledger.store.ts';
 import { receiptFor } from './receipt.ts';
 import { enqueueJobs } from '../worker/jobs.service.ts';
 
@@ -130,6 +130,19 @@ export async function requestReceiptMail(ctx: Context, petition: Petition, ref: 
 }
 
 const GENESIS_HEX = '0'.repeat(64);
+
+export type AnchorCheck = 'holds' | 'broken' | 'ahead';
+
+/**
+ * A published head (from a packet's QR code or timeline): is that very entry still at that
+ * position? Cheap (one row by primary key), for the public page; `chorus verify` recomputes all.
+ */
+export async function checkAnchor(ctx: Context, petition: Petition, position: number, hash: string): Promise<AnchorCheck> {
+  if (position === 0) return hash === GENESIS_HEX ? 'holds' : 'broken';
+  const entry = await findEntryAt(ctx.db, petition.id, position);
+  if (!entry) return 'ahead';
+  return entry.hash.toString('hex') === hash.toLowerCase() ? 'holds' : 'broken';
+}
 
 export interface VerifyReport {
   /** The head the database records (position and hex hash). */

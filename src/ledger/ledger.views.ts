@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { html, withLang, type Html } from '../http/html.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { formatReceipt, REMOVAL_REASONS, type RemovalReason } from './entry.ts';
-import type { LogSummary, ReceiptCheck } from './ledger.service.ts';
+import type { AnchorCheck, LogSummary, ReceiptCheck } from './ledger.service.ts';
 
 const REASON_KEYS = {
   fraud: 'ledger.verify.reason.fraud',
@@ -59,13 +59,24 @@ function resultView(request: FastifyRequest, result: ReceiptCheck): Html {
 }
 
 /** `/p/:slug/verify`: the head, the figures, removals by reason, and a receipt check (a GET form: no JavaScript, no state). */
-export function verifyView(request: FastifyRequest, petition: Petition, summary: LogSummary, typed: string, result: ReceiptCheck | undefined): Html {
+export function verifyView(
+  request: FastifyRequest,
+  petition: Petition,
+  summary: LogSummary,
+  typed: string,
+  result: ReceiptCheck | undefined,
+  anchor?: { hash: string; position: number; check: AnchorCheck },
+): Html {
   const { i18n } = request;
+  const anchorKey = anchor && ({ holds: 'ledger.verify.anchor.holds', broken: 'ledger.verify.anchor.broken', ahead: 'ledger.verify.anchor.ahead' } as const)[anchor.check];
   const action = `/p/${petition.slug}/verify#receipt`;
   const removals = REMOVAL_REASONS.filter((reason) => summary.removals[reason] > 0);
   return html`<div class="ledger">
 <h1>${i18n.t('ledger.verify.title')}</h1>
 <p class="lede" dir="auto">${petition.title}</p>
+${anchor && anchorKey
+  ? html`<div class="result${anchor.check === 'holds' ? ' ok' : ' error'}" role="status"><p>${i18n.t(anchorKey, { head: `${anchor.hash.slice(0, 16)}…`, entries: i18n.number(anchor.position) })}</p></div>`
+  : ''}
 <p>${i18n.t('ledger.verify.intro')}</p>
 <section class="card ledger-head" aria-labelledby="head-heading">
 <h2 id="head-heading">${i18n.t('ledger.verify.head')}</h2>

@@ -134,4 +134,12 @@ export const ledgerAr: Record<keyof typeof ledgerEn, string> = {
   'ledger.error.note': 'اذكر السبب في 500 حرف أو أقل',
   'ledger.error.fields': 'اختر تفصيلًا واحدًا على الأقل',
   'ledger.error.format': 'اختر PDF أو CSV',
+
+  'ledger.verify.anchor.holds': 'الرأس المطبوع على الملف، {head} بعد {entries} قيد، لا يزال في هذا السجل: لم يتغيّر شيء مما حُسب قبله منذ ذلك الحين.',
+  'ledger.verify.anchor.broken': 'الرأس المطبوع على الملف، {head} بعد {entries} قيد، لا يطابق هذا السجل: لقد تغيّر ما حُسب قبله.',
+  'ledger.verify.anchor.ahead': 'في هذا السجل أقل من {entries} قيد: لا يمكن أن يكون السجل الذي أُعدّ منه هذا الملف.',
+  'ledger.timeline.heading': 'التسليمات',
+  'ledger.admin.list.manifest': 'البيان (JSON)',
+  'ledger.admin.partnerOnly': '{organisation} فقط',
+  'ledger.admin.rows': '{count, plural, zero {لا صفوف موقّعين} one {صف موقّع واحد} two {صفّا موقّعَين} few {# صفوف موقّعين} many {# صفًا من الموقّعين} other {# صف من الموقّعين}}',
 };

@@ -132,4 +132,12 @@ export const ledgerEn = {
   'ledger.error.note': 'Say why, in 500 characters or fewer',
   'ledger.error.fields': 'Choose at least one detail',
   'ledger.error.format': 'Choose PDF or CSV',
+
+  'ledger.verify.anchor.holds': 'The head printed on the packet, {head} after {entries} entries, is still in this log: nothing counted before it has changed since.',
+  'ledger.verify.anchor.broken': 'The head printed on the packet, {head} after {entries} entries, does NOT match this log: what was counted before it has changed.',
+  'ledger.verify.anchor.ahead': 'This log has fewer than {entries} entries: it cannot be the log this packet was made from.',
+  'ledger.timeline.heading': 'Deliveries',
+  'ledger.admin.list.manifest': 'Manifest (JSON)',
+  'ledger.admin.partnerOnly': 'Only {organisation}',
+  'ledger.admin.rows': '{count, plural, one {# signer row} other {# signer rows}}',
 } as const;

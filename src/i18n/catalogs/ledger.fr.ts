@@ -133,4 +133,12 @@ export const ledgerFr: Record<keyof typeof ledgerEn, string> = {
   'ledger.error.note': 'Dites pourquoi, en 500 caractères au plus',
   'ledger.error.fields': 'Choisissez au moins un détail',
   'ledger.error.format': 'Choisissez PDF ou CSV',
+
+  'ledger.verify.anchor.holds': 'La tête imprimée sur le dossier, {head} après {entries} entrées, figure toujours dans ce registre : rien de ce qui a été compté avant elle n’a changé depuis.',
+  'ledger.verify.anchor.broken': 'La tête imprimée sur le dossier, {head} après {entries} entrées, NE correspond PAS à ce registre : ce qui a été compté avant elle a changé.',
+  'ledger.verify.anchor.ahead': 'Ce registre compte moins de {entries} entrées : ce ne peut pas être celui d’après lequel ce dossier a été fait.',
+  'ledger.timeline.heading': 'Remises',
+  'ledger.admin.list.manifest': 'Manifeste (JSON)',
+  'ledger.admin.partnerOnly': 'Seulement {organisation}',
+  'ledger.admin.rows': '{count, plural, one {# ligne de signataire} many {# lignes de signataires} other {# lignes de signataires}}',
 };

@@ -1,0 +1,169 @@
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { fieldErrorsOf, formText, type FormErrors } from '../admin/admin.forms.ts';
+import { adminPage, orgPath, sendAdminPage } from '../admin/admin.layout.ts';
+import { registerAdminScope, requireOrganisation, type OrganisationScope } from '../admin/admin.scope.ts';
+import { checkSessionForm, requireSignIn, sessionFormToken } from '../auth/auth.guard.ts';
+import { listAllHosts } from '../coalitions/coalitions.service.ts';
+import type { HttpDeps } from '../http/app.ts';
+import { layout } from '../http/layout.ts';
+import type { MessageKey } from '../i18n/i18n.ts';
+import type { Author } from '../ledger/author.ts';
+import { readLogSummary } from '../ledger/ledger.service.ts';
+import type { Petition } from '../petitions/petition.ts';
+import { findPetition, getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
+import { DomainError } from '../shared/errors.ts';
+import { deliveryManifest, listDeliveries, listTimeline, publishDelivery } from './deliveries.service.ts';
+import { deliveriesView, timelineView } from './deliveries.views.ts';
+import { isPacketFormat, parseFields } from './packet.ts';
+import { makePacket } from './packet.service.ts';
+import { addPaperBatch, correctPaperBatch, listPaperBatches } from './paper.service.ts';
+
+type PetitionParams = { Params: { org: string; slug: string } };
+type ItemParams = { Params: { org: string; slug: string; id: string } };
+
+const NOTICES: Readonly<Record<string, MessageKey>> = {
+  'paper-added': 'ledger.admin.notice.paperAdded',
+  corrected: 'ledger.admin.notice.corrected',
+  published: 'ledger.admin.notice.published',
+};
+
+function idParam(value: string): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id < 1) throw new DomainError('not_found', 'Nothing here.');
+  return id;
+}
+
+/** The petition named in the address, if the organisation in the address leads it (else 404: nothing is confirmed to outsiders). */
+async function ledPetition(deps: HttpDeps, scope: OrganisationScope, slug: string): Promise<Petition> {
+  const petition = await findPetition(deps.ctx, slug);
+  if (!petition || petition.organisationId !== scope.organisation.organisationId) throw new DomainError('not_found', 'There is no such petition among this organisation’s.');
+  return petition;
+}
+
+const authorOf = (scope: OrganisationScope): Author => ({ kind: 'organiser', actor: scope.actor, name: scope.user.name });
+
+/**
+ * Public: `/p/:slug/timeline`, the published deliveries. Dashboard (lead's owners and editors):
+ * `/admin/o/:org/p/:slug/deliveries` to enter and correct paper batches, make and download a
+ * packet (PDF or CSV), see every packet made, and publish one on the timeline.
+ */
+export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): void {
+  const { ctx } = deps;
+
+  app.get<{ Params: { slug: string } }>('/p/:slug/timeline', async (request, reply) => {
+    const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
+    const deliveries = await listTimeline(ctx, petition);
+    reply.header('cache-control', 'public, max-age=30').header('vary', 'Accept-Language');
+    return reply.type('text/html; charset=utf-8').send(layout(request, { title: request.i18n.t('ledger.timeline.title'), description: petition.title, main: timelineView(request, petition, deliveries) }));
+  });
+
+  registerAdminScope(app, deps, (admin) => {
+    admin.addHook('preHandler', requireSignIn(deps));
+
+    const sendDeliveries = async (request: FastifyRequest<PetitionParams>, reply: FastifyReply, paper: { errors: FormErrors; values: Record<string, string> } = { errors: {}, values: {} }, status = 200) => {
+      const scope = requireOrganisation(request);
+      const petition = await ledPetition(deps, scope, request.params.slug);
+      const author = authorOf(scope);
+      const [summary, hosts, batches, deliveries] = await Promise.all([readLogSummary(ctx, petition), listAllHosts(ctx, petition), listPaperBatches(ctx, petition), listDeliveries(ctx, author, petition)]);
+      const done = (request.query as Record<string, unknown> | undefined)?.done;
+      const noticeKey = typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined;
+      const main = deliveriesView(request, {
+        organisation: scope.organisation,
+        petition,
+        summary,
+        hosts: hosts.filter((h) => h.role === 'lead' || h.status !== 'invited'),
+        batches,
+        deliveries,
+        formToken: sessionFormToken(deps, request),
+        paperErrors: paper.errors,
+        paperValues: paper.values,
+      });
+      const title = request.i18n.t('ledger.admin.title', { title: petition.title });
+      return sendAdminPage(reply, adminPage(deps, request, scope, { title, main, organisation: scope.organisation, section: 'campaigns', notice: noticeKey && request.i18n.t(noticeKey) }), status);
+    };
+
+    const back = (request: FastifyRequest<PetitionParams>, scope: OrganisationScope, done: string) => orgPath(request, scope.organisation, `/p/${request.params.slug}/deliveries?done=${done}`);
+
+    admin.get<PetitionParams>('/admin/o/:org/p/:slug/deliveries', async (request, reply) => sendDeliveries(request, reply));
+
+    admin.post<PetitionParams>('/admin/o/:org/p/:slug/deliveries/paper', async (request, reply) => {
+      checkSessionForm(deps, request);
+      const scope = requireOrganisation(request);
+      const petition = await ledPetition(deps, scope, request.params.slug);
+      const values = Object.fromEntries(['count', 'country', 'region', 'place', 'date'].map((name) => [name, formText(request.body, name, 300)]));
+      try {
+        await addPaperBatch(ctx, authorOf(scope), petition, values);
+      } catch (error) {
+        const errors = fieldErrorsOf(error);
+        if (errors) return sendDeliveries(request, reply, { errors, values }, 422);
+        throw error;
+      }
+      return reply.redirect(back(request, scope, 'paper-added'), 303);
+    });
+
+    admin.post<ItemParams>('/admin/o/:org/p/:slug/deliveries/paper/:id/correct', async (request, reply) => {
+      checkSessionForm(deps, request);
+      const scope = requireOrganisation(request);
+      const petition = await ledPetition(deps, scope, request.params.slug);
+      try {
+        await correctPaperBatch(ctx, authorOf(scope), petition, idParam(request.params.id), { delta: formText(request.body, 'delta', 20), note: formText(request.body, 'note', 600) });
+      } catch (error) {
+        const errors = fieldErrorsOf(error);
+        if (errors) return sendDeliveries(request, reply, { errors, values: {} }, 422);
+        throw error;
+      }
+      return reply.redirect(back(request, scope, 'corrected'), 303);
+    });
+
+    admin.post<ItemParams>('/admin/o/:org/p/:slug/deliveries/:id/publish', async (request, reply) => {
+      checkSessionForm(deps, request);
+      const scope = requireOrganisation(request);
+      const petition = await ledPetition(deps, scope, request.params.slug);
+      await publishDelivery(ctx, authorOf(scope), petition, idParam(request.params.id), formText(request.body, 'note', 600));
+      return reply.redirect(back(request, scope, 'published'), 303);
+    });
+
+    admin.get<ItemParams>('/admin/o/:org/p/:slug/deliveries/:id/manifest.json', async (request, reply) => {
+      const scope = requireOrganisation(request);
+      const petition = await ledPetition(deps, scope, request.params.slug);
+      const hosts = await listAllHosts(ctx, petition);
+      const manifest = await deliveryManifest(ctx, authorOf(scope), petition, idParam(request.params.id), (id) => hosts.find((h) => h.organisationId === id)?.slug ?? null);
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${petition.slug}-delivery-${request.params.id}.manifest.json"`)
+        .send(`${JSON.stringify(manifest, null, 2)}\n`);
+    });
+
+    /** Makes the packet into a private temporary file, records it, sends it as a download, then deletes the file. */
+    admin.post<PetitionParams>('/admin/o/:org/p/:slug/deliveries/packet', async (request, reply) => {
+      checkSessionForm(deps, request);
+      const scope = requireOrganisation(request);
+      const petition = await ledPetition(deps, scope, request.params.slug);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const format = body.format;
+      if (!isPacketFormat(format)) throw new DomainError('invalid_input', 'Choose PDF or CSV.');
+      const chosen = Array.isArray(body.fields) ? body.fields.filter((f): f is string => typeof f === 'string') : typeof body.fields === 'string' ? [body.fields] : [];
+      const fields = parseFields(chosen);
+      if (!fields || fields.length === 0) throw new DomainError('invalid_input', 'Choose at least one signer detail.');
+      const partner = typeof body.partner === 'string' && body.partner !== '' ? body.partner : undefined;
+      const work = mkdtempSync(path.join(os.tmpdir(), 'chorus-download-'));
+      const file = path.join(work, `packet.${format}`);
+      try {
+        const { deliveryId } = await makePacket(ctx, authorOf(scope), petition, { format, fields, partner, locale: request.i18n.locale }, { kind: 'file', path: file });
+        const stream = createReadStream(file);
+        stream.once('close', () => rmSync(work, { recursive: true, force: true }));
+        return reply
+          .type(format === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${petition.slug}-delivery-${deliveryId}.${format}"`)
+          .header('cache-control', 'no-store')
+          .send(stream);
+      } catch (error) {
+        rmSync(work, { recursive: true, force: true });
+        throw error;
+      }
+    });
+  });
+}
