@@ -94,7 +94,7 @@ async function* signerPages(ctx: Context, p: Plan, tallies: Tallies, wantRegions
   const wantName = p.options.fields.includes('name');
   let afterId = 0;
   for (;;) {
-    const rows = await pagePacketSigners(ctx.db, p.scope, afterId, PAGE_ROWS, { postcode: wantRegions, comment: wantComment });
+    const rows = await pagePacketSigners(ctx.db, ctx.dialect, p.scope, afterId, PAGE_ROWS, { postcode: wantRegions, comment: wantComment });
     if (rows.length === 0) return;
     const lines: SignerLine[] = [];
     for (const row of rows) {
@@ -200,7 +200,23 @@ export type PacketTarget = { readonly kind: 'stream'; readonly out: Writable } |
  * or any stream. Returns the manifest, which the caller keeps beside the packet.
  */
 export async function makePacket(ctx: Context, author: Author, petition: Petition, options: PacketOptions, target: PacketTarget): Promise<{ manifest: Manifest; deliveryId: number }> {
-  const p = await plan(ctx, author, petition, options);
+  // One packet at a time per process: a PDF starts a browser, and two at once on a small server
+  // would take memory and CPU from signing for no gain.
+  const previous = packetQueue.get(ctx) ?? Promise.resolve();
+  let release = () => {};
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  packetQueue.set(ctx, previous.then(() => mine));
+  await previous;
+  try {
+    return await writeAndRecord(ctx, author, petition, options, target, await plan(ctx, author, petition, options));
+  } finally {
+    release();
+  }
+}
+
+const packetQueue = new WeakMap<Context, Promise<void>>();
+
+async function writeAndRecord(ctx: Context, author: Author, petition: Petition, options: PacketOptions, target: PacketTarget, p: Plan): Promise<{ manifest: Manifest; deliveryId: number }> {
   const tallies: Tallies = { rows: 0, countries: new Map(), regions: new Map() };
   if (options.format === 'pdf') {
     if (target.kind !== 'file') throw new Error('a PDF packet is written to a file');

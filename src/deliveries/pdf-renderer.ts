@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { DomainError } from '../shared/errors.ts';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { FONT_ORIGIN, readFontFile } from './fonts.ts';
@@ -29,6 +30,9 @@ export interface PdfRenderer {
  * document, our font files from disk; anything else is refused, so no packet ever reaches the network.
  */
 export async function openPdfRenderer(): Promise<PdfRenderer> {
+  for (const [tool, file, pkg] of [['Chromium', CHROMIUM_PATH, 'chromium'], ['qpdf', QPDF_PATH, 'qpdf']] as const) {
+    if (!existsSync(file)) throw new DomainError('unavailable', `PDF packets need ${tool} at ${file} (Debian: apt-get install -y ${pkg}). CSV packets work without it.`);
+  }
   const { chromium } = await import('playwright-core');
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
   let page: Page | undefined;
