@@ -4,6 +4,7 @@ import type { Context } from '../context.ts';
 import { readHostSubtotals } from '../counts/counts.service.ts';
 import { stripIsolates, translator, type Locale } from '../i18n/i18n.ts';
 import type { Petition } from '../petitions/petition.ts';
+import { forgetPetition } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Db } from '../storage/database.ts';
 import type { HostStatus } from '../storage/schema.ts';
@@ -93,6 +94,7 @@ async function moveHost(ctx: Context, petition: Petition, organisationId: number
   if (existing) await updateHostStatus(ctx.db, petition.id, organisationId, to, invitedBy, now);
   else await insertHost(ctx.db, { petitionId: petition.id, organisationId, role: 'partner', status: to, invitedBy: invitedBy ?? null, now });
   hostCache.get(ctx)?.delete(petition.id);
+  forgetPetition(ctx, petition.slug);
 }
 
 /** The lead invites another organisation to co-host. */

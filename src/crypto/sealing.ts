@@ -1,5 +1,5 @@
-import { randomFillSync } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
+import { randomBytesFromPool } from './random.ts';
 
 /**
  * Authenticated encryption for signer data at rest: XChaCha20-Poly1305 (libsodium), with the
@@ -26,7 +26,7 @@ export function createSealer(key: Buffer): Sealer {
   if (key.length !== 32) throw new Error('The data encryption key must be 32 bytes.');
   return {
     seal(plaintext, purpose) {
-      const nonce = randomFillSync(Buffer.alloc(NONCE_BYTES));
+      const nonce = randomBytesFromPool(NONCE_BYTES);
       const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(Buffer.from(plaintext, 'utf8'), Buffer.from(purpose, 'utf8'), null, nonce, key);
       const out = Buffer.allocUnsafe(1 + NONCE_BYTES + ciphertext.length);
       out[0] = VERSION;

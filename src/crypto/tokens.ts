@@ -1,8 +1,9 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { randomBytesFromPool } from './random.ts';
 
 /** A fresh secret for a link or session: 192 random bits, base64url. */
 export function createSecret(bytes = 24): string {
-  return randomBytes(bytes).toString('base64url');
+  return randomBytesFromPool(bytes).toString('base64url');
 }
 
 /** How secrets are stored: SHA-256 of the secret (the secret has enough entropy that no salt or stretching is needed). */

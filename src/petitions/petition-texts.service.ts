@@ -82,4 +82,5 @@ export async function removePetitionText(ctx: Context, actor: Actor, petition: P
   if (locale === petition.locale) throw new DomainError('conflict', 'The petition’s own language cannot be removed.');
   await deleteTranslation(ctx.db, petition.id, locale);
   cache.get(ctx)?.delete(petition.id);
+  forgetPetition(ctx, petition.slug);
 }

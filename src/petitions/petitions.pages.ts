@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context } from '../context.ts';
 import { cleanTrackingValue, type Host } from '../coalitions/coalition.ts';
 import { getActiveHostOrThrow, getLeadHost, listActiveHosts, listHostSubtotals } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
@@ -11,7 +12,7 @@ import { isCountryCode } from '../i18n/countries.ts';
 import { directionOf, regionFromAcceptLanguage } from '../i18n/i18n.ts';
 import { EMPTY_VALUES, signFormView, type SignFormState } from '../signatures/signatures.views.ts';
 import { canTakeSignatures, type Petition } from './petition.ts';
-import { getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
+import { contentGeneration, getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
 import { commentsView, embedHeaderView, homeView, hostsView, statusBanner, subtotalsView, tallyView } from './petitions.views.ts';
 import { renderMarkdown } from './markdown.ts';
 import { localisePetition } from './petition-texts.service.ts';
@@ -87,7 +88,7 @@ ${signFormView(request, {
   values,
   errors: form?.errors ?? {},
   formError: form?.formError,
-  formToken: issueFormToken(ctx.keys.formSigning, signFormId(petition), ctx.clock.now()),
+  formToken: issueFormToken(ctx.keys.formSigning, signFormId(petition), formTokenSecond(ctx.clock.now())),
   // The fragment brings the reader back to the form (and its error summary) when it is shown again.
   action: `${withLang(`${variant.base}/sign`, request.lang)}#sign`,
   hosts,
@@ -133,6 +134,19 @@ ${commentsView(request, comments)}
   });
 }
 
+/**
+ * Sign forms carry a token stamped to the end of a 200 ms window, so every reader within a window
+ * gets the same page: it is rendered once and served from memory. Rounding up keeps the two-second
+ * minimum honest (a form can only look younger than it is, never older).
+ */
+const PAGE_WINDOW_MS = 200;
+function formTokenSecond(now: number): number {
+  return Math.ceil(now / PAGE_WINDOW_MS) * PAGE_WINDOW_MS;
+}
+
+const PAGE_CACHE_ENTRIES = 2_000;
+const pageCaches = new WeakMap<Context, Map<string, { second: number; body: string }>>();
+
 export function sendPage(reply: FastifyReply, body: string, status = 200) {
   return reply.status(status).type('text/html; charset=utf-8').send(body);
 }
@@ -157,7 +171,18 @@ export function registerPetitionPages(app: FastifyInstance, deps: HttpDeps): voi
       }
       // Shared caches may keep a page a few seconds: the live count comes from the stream anyway.
       reply.header('cache-control', 'public, max-age=5, stale-while-revalidate=30').header('vary', 'Accept-Language');
-      return sendPage(reply, await renderPetitionPage(deps, request, variant));
+      // The same page within one window (same address, language, region, count and content) comes from memory.
+      const count = await readConfirmedCount(ctx, variant.petition.id);
+      const key = [request.url, request.i18n.locale, regionFromAcceptLanguage(request.headers['accept-language']) ?? '', count, contentGeneration(ctx)].join('\u0000');
+      const second = formTokenSecond(ctx.clock.now());
+      let cache = pageCaches.get(ctx);
+      if (!cache) pageCaches.set(ctx, (cache = new Map()));
+      const cached = cache.get(key);
+      if (cached && cached.second === second) return sendPage(reply, cached.body);
+      const body = await renderPetitionPage(deps, request, variant);
+      if (cache.size >= PAGE_CACHE_ENTRIES) cache.clear();
+      cache.set(key, { second, body });
+      return sendPage(reply, body);
     });
   }
 }

@@ -82,6 +82,14 @@ export async function findPetition(ctx: Context, slug: string): Promise<Petition
 /** Drops this process's cached copy of a petition after a change. */
 export function forgetPetition(ctx: Context, slug: string): void {
   cache.get(ctx)?.delete(slug);
+  generations.set(ctx, (generations.get(ctx) ?? 0) + 1);
+}
+
+const generations = new WeakMap<Context, number>();
+
+/** Moves on with every change organisers make to what public pages show; page caches key on it. */
+export function contentGeneration(ctx: Context): number {
+  return generations.get(ctx) ?? 0;
 }
 
 /** The petition as the public may see it (not a draft), or `not_found`. */

@@ -1,6 +1,7 @@
 import { canModerateComments, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
 import type { Petition } from '../petitions/petition.ts';
+import { forgetPetition } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { CommentState } from '../storage/schema.ts';
 import { SEALED } from './signature.ts';
@@ -51,4 +52,5 @@ export async function moderateComment(ctx: Context, actor: Actor, petition: Peti
   if (!canModerateComments(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation moderate comments.');
   if (!(await updateCommentState(ctx.db, petition.id, signatureId, decision))) throw new DomainError('not_found', 'There is no such comment.');
   cache.get(ctx)?.delete(petition.id);
+  forgetPetition(ctx, petition.slug);
 }

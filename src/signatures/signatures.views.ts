@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { html, withLang, type Html } from '../http/html.ts';
+import { html, unsafeRaw, withLang, type Html } from '../http/html.ts';
 import { countryOptions } from '../i18n/countries.ts';
-import type { MessageKey } from '../i18n/i18n.ts';
+import type { Locale, MessageKey } from '../i18n/i18n.ts';
 import { consentOrder, type Host } from '../coalitions/coalition.ts';
 import type { Petition } from '../petitions/petition.ts';
 import type { FieldErrors, SignatureField, TypedValues } from './signature.schemas.ts';
@@ -51,7 +51,6 @@ export function signFormView(request: FastifyRequest, state: SignFormState): Htm
         })}</ul>
 </div>`
       : '';
-  const countries = countryOptions(i18n.locale);
   return html`<form method="post" action="${state.action}" novalidate>
 ${summary}
 <input type="hidden" name="_form" value="${state.formToken}">
@@ -71,7 +70,7 @@ ${errorLine('email')}
 ${errorLine('country')}
 <select id="country" name="country" autocomplete="country" required${attrs('country')}>
 <option value="">${i18n.t('sign.country.choose')}</option>
-${countries.map((c) => html`<option value="${c.code}"${c.code === values.country ? html` selected` : ''}>${c.name}</option>`)}
+${countryOptionsHtml(i18n.locale, values.country)}
 </select>
 </div>
 <div class="field">
@@ -103,6 +102,24 @@ ${state.tracking.campaign ? html`<input type="hidden" name="utm_campaign" value=
 <button type="submit">${i18n.t('sign.submit')}</button>
 <p class="privacy">${i18n.t('sign.privacy')}</p>
 </form>`;
+}
+
+const optionsCache = new Map<string, string>();
+
+/**
+ * The country options, rendered once per language (250 options are most of the form's markup);
+ * the chosen country is marked by editing that one option in the cached string.
+ */
+function countryOptionsHtml(locale: Locale, selected: string): Html {
+  let options = optionsCache.get(locale);
+  if (options === undefined) {
+    options = countryOptions(locale)
+      .map((c) => html`<option value="${c.code}">${c.name}</option>`.value)
+      .join('\n');
+    optionsCache.set(locale, options);
+  }
+  if (/^[A-Z]{2}$/.test(selected)) options = options.replace(`<option value="${selected}">`, `<option value="${selected}" selected>`);
+  return unsafeRaw(options);
 }
 
 export function thanksView(request: FastifyRequest, petition: Petition): Html {

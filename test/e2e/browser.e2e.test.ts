@@ -86,14 +86,14 @@ describe('in a real browser', () => {
     await page.fill('#name', 'Amina Haddad');
     await page.fill('#email', 'amina@');
     await page.check('#consent-fairtech');
-    await page.waitForTimeout(2_100);
+    await page.waitForTimeout(2_300);
     await page.click('button[type=submit]');
     expect(await page.locator('#email-error').textContent()).toContain('nom@exemple.org');
     expect(await page.inputValue('#name')).toBe('Amina Haddad');
     expect(await page.isChecked('#consent-fairtech')).toBe(true);
     expect(new URL(page.url()).hash).toBe('#sign');
     await page.fill('#email', 'amina@example.org');
-    await page.waitForTimeout(2_100);
+    await page.waitForTimeout(2_300);
     await page.click('button[type=submit]');
     expect(new URL(page.url()).pathname).toBe('/p/drop-anyvision/thanks');
     expect(await page.locator('h1').textContent()).toBe('Consultez vos e-mails');

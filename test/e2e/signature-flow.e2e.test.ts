@@ -79,7 +79,7 @@ describe('a signer, end to end, with a real SMTP server, HTTP server and event s
     const page = await fetch(`${base}/p/drop-anyvision?lang=fr`);
     const html = await page.text();
     const formToken = html.match(/name="_form" value="([^"]+)"/)?.[1] ?? '';
-    await new Promise((r) => setTimeout(r, 2_100)); // a person takes more than two seconds to fill the form
+    await new Promise((r) => setTimeout(r, 2_300)); // a person takes more than two seconds to fill the form
     const signed = await fetch(`${base}/p/drop-anyvision/sign?lang=fr`, {
       method: 'POST',
       redirect: 'manual',
