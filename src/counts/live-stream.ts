@@ -6,10 +6,13 @@ import type { CountsRow } from './counts.store.ts';
 /** Past this many unsent bytes a viewer is too slow; it is dropped (its browser reconnects). */
 const MAX_BUFFERED_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 25_000;
+const BROADCAST_SLICE = 500;
 
 interface Channel {
   readonly viewers: Set<ServerResponse>;
   lastSent: number;
+  /** The confirmed count viewers last heard; signing alone (pending) changes nothing they see. */
+  lastCount: number | undefined;
   pending: CountsRow | undefined;
   timer: NodeJS.Timeout | undefined;
 }
@@ -50,7 +53,7 @@ export class LiveStream {
     response.write(`retry: 5000\n${current ? frame(current) : ''}`);
     let channel = this.channels.get(petitionId);
     if (!channel) {
-      channel = { viewers: new Set(), lastSent: 0, pending: undefined, timer: undefined };
+      channel = { viewers: new Set(), lastSent: 0, lastCount: current?.confirmed, pending: undefined, timer: undefined };
       this.channels.set(petitionId, channel);
     }
     channel.viewers.add(response);
@@ -76,6 +79,7 @@ export class LiveStream {
   private schedule(row: CountsRow): void {
     const channel = this.channels.get(row.petitionId);
     if (!channel || channel.viewers.size === 0) return;
+    if (row.confirmed === channel.lastCount && !channel.pending) return;
     channel.pending = row;
     if (channel.timer) return;
     const wait = Math.max(0, channel.lastSent + this.intervalMs - Date.now());
@@ -88,7 +92,10 @@ export class LiveStream {
     const row = channel.pending;
     channel.pending = undefined;
     channel.lastSent = Date.now();
-    if (row) this.broadcast(channel, Buffer.from(frame(row)));
+    if (row && row.confirmed !== channel.lastCount) {
+      channel.lastCount = row.confirmed;
+      this.broadcast(channel, Buffer.from(frame(row)));
+    }
     if (channel.viewers.size === 0) this.channels.delete(petitionId);
   }
 
@@ -97,14 +104,26 @@ export class LiveStream {
     for (const channel of this.channels.values()) this.broadcast(channel, comment);
   }
 
+  /**
+   * Writes one frame to every viewer, a slice at a time, yielding to the event loop between slices
+   * so that ten thousand viewers never hold up a signature for long.
+   */
   private broadcast(channel: Channel, bytes: Buffer): void {
-    for (const viewer of channel.viewers) {
-      if (viewer.writableLength > MAX_BUFFERED_BYTES) {
-        viewer.destroy();
-        continue;
+    const viewers = [...channel.viewers];
+    const writeSlice = (start: number) => {
+      const end = Math.min(start + BROADCAST_SLICE, viewers.length);
+      for (let i = start; i < end; i += 1) {
+        const viewer = viewers[i];
+        if (!viewer || viewer.destroyed) continue;
+        if (viewer.writableLength > MAX_BUFFERED_BYTES) {
+          viewer.destroy();
+          continue;
+        }
+        viewer.write(bytes);
       }
-      viewer.write(bytes);
-    }
+      if (end < viewers.length) setImmediate(writeSlice, end);
+    };
+    writeSlice(0);
   }
 }
 
