@@ -56,7 +56,20 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     notify: () => listeners.forEach((listener) => listener()),
     listen: (listener: () => void) => void listeners.push(listener),
   };
-  const writer = createSignatureWriter({ db, clock, board, logger, windowMs: config.commitWindowMs, publicIdKey: keys.publicIds, onJobsQueued: jobsQueued.notify });
+  const writer = createSignatureWriter({
+    db,
+    database: storage.config,
+    searchPath: storage.schema,
+    sealer,
+    keys,
+    clock,
+    board,
+    logger,
+    windowMs: config.commitWindowMs,
+    // An in-memory SQLite database cannot be opened by a second thread: it stays inline.
+    thread: config.writerThread && !(storage.config.kind === 'sqlite' && storage.config.file === ':memory:'),
+    onJobsQueued: jobsQueued.notify,
+  });
 
   return {
     config,

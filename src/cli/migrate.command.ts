@@ -11,8 +11,7 @@ export const migrateCommand: Command = {
     const config = readEnv();
     const storage = openStorage(config.database);
     try {
-      const results = await migrateToLatest(storage);
-      const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      const applied = await migrateToLatest(storage);
       console.log(applied.length > 0 ? `Applied ${applied.length} migration(s): ${applied.join(', ')}` : 'The database is up to date.');
       return 0;
     } finally {

@@ -35,6 +35,8 @@ export interface Config {
   readonly logLevel: string;
   /** Group commit: how long the signature writer waits to gather a batch. */
   readonly commitWindowMs: number;
+  /** Commit signature batches on a thread of their own (on by default; tests run them inline). */
+  readonly writerThread: boolean;
   /** Live counts: at most one update per petition per this many milliseconds. */
   readonly streamIntervalMs: number;
   readonly defaultOrganisation: { readonly slug: string; readonly name: string };
@@ -97,6 +99,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.');
   }
   const commitWindowMs = readInteger(env, 'CHORUS_COMMIT_WINDOW_MS', 4, 0, 1000, problems);
+  const writerThread = readBoolean(env, 'CHORUS_WRITER_THREAD', environment !== 'test', problems);
   const streamIntervalMs = readInteger(env, 'CHORUS_STREAM_INTERVAL_MS', 1000, 100, 60_000, problems);
 
   const orgSlug = env.CHORUS_ORG_SLUG?.trim() || 'default';
@@ -119,6 +122,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
     demo,
     logLevel,
     commitWindowMs,
+    writerThread,
     streamIntervalMs,
     defaultOrganisation: { slug: orgSlug, name: orgName },
   });

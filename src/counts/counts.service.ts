@@ -12,7 +12,8 @@ export async function createCounts(db: Db, petitionId: number, now: number): Pro
 /** Applies a batch's summed changes inside its transaction: one row update per petition per batch. */
 export async function applyCountChanges(trx: Trx, deltas: ReadonlyMap<number, CountsDelta>, now: number): Promise<CountsRow[]> {
   const rows: CountsRow[] = [];
-  for (const [petitionId, delta] of deltas) {
+  // In petition order: concurrent batches then lock counter rows in the same order, and never deadlock.
+  for (const [petitionId, delta] of [...deltas].sort(([a], [b]) => a - b)) {
     const row = await addToCounts(trx, petitionId, delta, now);
     if (row) rows.push(row);
   }
@@ -22,8 +23,8 @@ export async function applyCountChanges(trx: Trx, deltas: ReadonlyMap<number, Co
 /** Applies a batch's per-host confirmed changes (petition id → organisation id → change). */
 export async function applyHostCountChanges(trx: Trx, deltas: ReadonlyMap<number, ReadonlyMap<number, number>>, now: number): Promise<HostCountsRow[]> {
   const rows: HostCountsRow[] = [];
-  for (const [petitionId, byHost] of deltas) {
-    for (const [organisationId, change] of byHost) {
+  for (const [petitionId, byHost] of [...deltas].sort(([a], [b]) => a - b)) {
+    for (const [organisationId, change] of [...byHost].sort(([a], [b]) => a - b)) {
       if (change !== 0) rows.push(await addToHostCounts(trx, petitionId, organisationId, change, now));
     }
   }

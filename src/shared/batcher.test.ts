@@ -66,3 +66,25 @@ describe('Batcher', () => {
     await expect(batcher.submit(2)).rejects.toThrow(/closed/);
   });
 });
+
+describe('Batcher with two flushes in flight', () => {
+  it('starts a second batch while the first is still committing, never a third', async () => {
+    let running = 0;
+    let most = 0;
+    const batcher = new Batcher<number, number>({
+      windowMs: 1,
+      maxBatch: 2,
+      maxInFlight: 2,
+      flush: async (items) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((r) => setTimeout(r, 20));
+        running -= 1;
+        return [...items];
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit(i)));
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(most).toBe(2);
+  });
+});

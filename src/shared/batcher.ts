@@ -9,6 +9,8 @@ export interface BatcherOptions<I, O> {
   /** How long to wait for more items after the first one arrives (0: next tick). */
   readonly windowMs: number;
   readonly maxBatch: number;
+  /** How many flushes may run at once (default 1: each waits for the one before). */
+  readonly maxInFlight?: number;
   /** Must return one result per item, in the same order. */
   readonly flush: (items: readonly I[]) => Promise<readonly O[]>;
   readonly onError?: (error: unknown, batchSize: number) => void;
@@ -23,7 +25,7 @@ interface Pending<I, O> {
 export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: BatcherOptions<I, O>) {}
@@ -42,13 +44,13 @@ export class Batcher<I, O> {
 
   /** Flushes whatever is queued and waits until every submitted item is settled. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.flushing) {
+    while (this.queue.length > 0 || this.inFlight.size > 0) {
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = undefined;
       }
-      if (!this.flushing) this.startFlush();
-      await this.flushing;
+      this.startFlush();
+      await Promise.race(this.inFlight);
     }
   }
 
@@ -58,8 +60,12 @@ export class Batcher<I, O> {
     await this.drain();
   }
 
+  private get slotFree(): boolean {
+    return this.inFlight.size < (this.options.maxInFlight ?? 1);
+  }
+
   private schedule(): void {
-    if (this.flushing || this.timer) return;
+    if (!this.slotFree || this.timer) return;
     if (this.queue.length >= this.options.maxBatch || this.options.windowMs === 0) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -74,13 +80,16 @@ export class Batcher<I, O> {
   }
 
   private startFlush(): void {
-    if (this.flushing || this.queue.length === 0) return;
+    if (!this.slotFree || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    this.flushing = this.run(batch).finally(() => {
-      this.flushing = undefined;
+    const flushing: Promise<void> = this.run(batch).finally(() => {
+      this.inFlight.delete(flushing);
       // Whatever queued during the commit goes next, at once: under load, batches grow by themselves.
       if (this.queue.length > 0) this.startFlush();
     });
+    this.inFlight.add(flushing);
+    // With a slot still free, the next items get their own short window rather than waiting.
+    if (this.queue.length > 0) this.schedule();
   }
 
   private async run(batch: Pending<I, O>[]): Promise<void> {

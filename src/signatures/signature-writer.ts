@@ -1,213 +1,145 @@
+import { Worker } from 'node:worker_threads';
+import type { DatabaseConfig } from '../config/config.ts';
+import type { CountBoard } from '../counts/count-board.ts';
+import type { Keys } from '../crypto/keys.ts';
+import type { Sealer } from '../crypto/sealing.ts';
 import type { Clock } from '../shared/clock.ts';
 import { Batcher } from '../shared/batcher.ts';
 import type { Logger } from '../shared/logger.ts';
-import type { Db, Trx } from '../storage/database.ts';
-import type { SignatureStatus } from '../storage/schema.ts';
-import type { CountBoard } from '../counts/count-board.ts';
-import { insertAttributions, insertConsents, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
-import { applyCountChanges, applyHostCountChanges, type CountsDelta } from '../counts/counts.service.ts';
-import { appendConfirmations } from '../ledger/log-writer.ts';
-import { enqueueJobs, type NewJob } from '../worker/jobs.service.ts';
-import { confirmSignatures, findSignaturesByEmailHash, insertSignatures, recordRepeatNotice, type NewSignatureRow } from './signatures.store.ts';
+import type { Db } from '../storage/database.ts';
+import { executeBatch, type BatchOutcome, type WriteRequest, type WriteResult } from './signature-batch.ts';
+import type { WriterRequestMessage, WriterThreadData } from './writer-thread.ts';
 
-/** At most this many "you signed again" mails per address and petition. */
-export const MAX_REPEAT_NOTICES = 3;
-
-export const JOB_CONFIRMATION_MAIL = 'signature.confirmation-mail';
-export const JOB_REPEAT_MAIL = 'signature.repeat-mail';
-
-export type WriteOp =
-  | {
-      readonly kind: 'sign';
-      readonly row: NewSignatureRow;
-      /** The confirmation secret, sealed, for the mail job (the row keeps only its hash). */
-      readonly sealedSecret: string;
-      /** The organisation whose page (or embed) the person signed through. */
-      readonly hostId: number;
-      /** The boxes they ticked: one consent per host, with the exact wording's id. */
-      readonly consents: readonly { readonly organisationId: number; readonly consentTextId: number }[];
-    }
-  | { readonly kind: 'confirm'; readonly signatureId: number; readonly petitionId: number };
-
-export type WriteResult =
-  | { readonly kind: 'sign'; readonly outcome: 'created' | 'repeat' | 'repeat-quiet'; readonly signatureId: number }
-  | { readonly kind: 'confirm'; readonly outcome: 'confirmed' | 'already' };
+export { JOB_CONFIRMATION_MAIL, JOB_REPEAT_MAIL, MAX_REPEAT_NOTICES, type WriteRequest, type WriteResult } from './signature-batch.ts';
 
 export interface SignatureWriterDeps {
   readonly db: Db;
+  readonly database: DatabaseConfig;
+  /** PostgreSQL: the schema the main connection works in (the thread opens its own connections there). */
+  readonly searchPath: string | undefined;
+  readonly sealer: Sealer;
+  readonly keys: Keys;
   readonly clock: Clock;
   readonly board: CountBoard;
   readonly logger: Logger;
   readonly windowMs: number;
-  /** The `publicIds` key: confirmations enter the signature log under opaque receipt identifiers. */
-  readonly publicIdKey: Buffer;
+  /** Run batches on a thread of their own (the default for `serve`), or inline on the main thread. */
+  readonly thread: boolean;
   /** Called after a commit that queued jobs, to wake the worker. */
   readonly onJobsQueued: () => void;
 }
 
-export type SignatureWriter = Batcher<WriteOp, WriteResult>;
+export interface SignatureWriter {
+  submit(request: WriteRequest): Promise<WriteResult>;
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
- * The one write path for signatures and confirmations: group commit. Everything that arrives
- * within a few milliseconds is committed in one transaction with its outbox rows and one summed
- * count change per petition; each caller is answered only after that commit.
+ * The one write path for signatures and confirmations: group commit. Callers submit one request
+ * each and are answered only after the batch holding it has committed. On PostgreSQL two batches
+ * may be in flight at once (their locks are taken in a fixed order); SQLite has one writer.
  */
 export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
-  return new Batcher<WriteOp, WriteResult>({
+  const run = deps.thread ? threadRunner(deps) : inlineRunner(deps);
+  const batcher = new Batcher<WriteRequest, WriteResult>({
     windowMs: deps.windowMs,
     maxBatch: 500,
-    flush: (ops) => flushBatch(deps, ops),
+    maxInFlight: deps.database.kind === 'postgres' ? 2 : 1,
+    flush: async (requests) => {
+      const outcome = await run.execute(requests, deps.clock.now());
+      deps.board.apply(outcome.totals);
+      deps.board.applyHosts(outcome.hosts);
+      if (outcome.jobsQueued) deps.onJobsQueued();
+      return outcome.results;
+    },
     onError: (error, size) => deps.logger.error({ err: error instanceof Error ? error.message : String(error), size }, 'signature batch failed; retrying its items one by one'),
   });
-}
-
-async function flushBatch(deps: SignatureWriterDeps, ops: readonly WriteOp[]): Promise<WriteResult[]> {
-  const now = deps.clock.now();
-  const results: WriteResult[] = new Array(ops.length);
-  const totals = new Map<number, { signed: number; confirmed: number }>();
-  const total = (petitionId: number) => {
-    let d = totals.get(petitionId);
-    if (!d) totals.set(petitionId, (d = { signed: 0, confirmed: 0 }));
-    return d;
+  return {
+    submit: (request) => batcher.submit(request),
+    drain: () => batcher.drain(),
+    async close() {
+      await batcher.close();
+      await run.close();
+    },
   };
-  const hostChanges = new Map<number, Map<number, number>>();
-  const countHost = (petitionId: number, organisationId: number) => {
-    let byHost = hostChanges.get(petitionId);
-    if (!byHost) hostChanges.set(petitionId, (byHost = new Map()));
-    byHost.set(organisationId, (byHost.get(organisationId) ?? 0) + 1);
+}
+
+interface Runner {
+  execute(requests: readonly WriteRequest[], now: number): Promise<BatchOutcome>;
+  close(): Promise<void>;
+}
+
+function inlineRunner(deps: SignatureWriterDeps): Runner {
+  const env = { db: deps.db, sealer: deps.sealer, emailHashKey: deps.keys.emailHash, publicIdKey: deps.keys.publicIds };
+  return { execute: (requests, now) => executeBatch(env, requests, now), close: async () => {} };
+}
+
+/** Batches go to the writer thread; a thread that dies fails its batches (they are retried alone) and is replaced. */
+function threadRunner(deps: SignatureWriterDeps): Runner {
+  let worker: Worker | undefined;
+  let ready: Promise<void> | undefined;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (outcome: BatchOutcome) => void; reject: (error: Error) => void }>();
+
+  const start = (): Promise<void> => {
+    const data: WriterThreadData = {
+      entry: new URL('./writer-thread.ts', import.meta.url).href,
+      database: deps.database,
+      searchPath: deps.searchPath,
+      keys: { dataEncryption: deps.keys.dataEncryption, emailHash: deps.keys.emailHash, publicIds: deps.keys.publicIds },
+    };
+    const thread = new Worker(new URL('../shared/thread-bootstrap.js', import.meta.url), { workerData: data });
+    worker = thread;
+    return new Promise<void>((resolve, reject) => {
+      const fail = (error: Error) => {
+        if (worker === thread) {
+          worker = undefined;
+          ready = undefined;
+        }
+        for (const waiter of pending.values()) waiter.reject(error);
+        pending.clear();
+        reject(error);
+      };
+      thread.on('message', (message: { ready?: true; id?: number; outcome?: BatchOutcome; error?: string }) => {
+        if (message.ready) return resolve();
+        const waiter = message.id === undefined ? undefined : pending.get(message.id);
+        if (!waiter || message.id === undefined) return;
+        pending.delete(message.id);
+        if (message.outcome) waiter.resolve(message.outcome);
+        else waiter.reject(new Error(message.error ?? 'the writer thread failed'));
+      });
+      thread.on('error', (error) => {
+        deps.logger.error({ err: error.message }, 'the signature writer thread failed');
+        fail(error);
+      });
+      thread.on('exit', (code) => fail(new Error(`the signature writer thread exited (${code})`)));
+    });
   };
-  const jobs: NewJob[] = [];
 
-  const changed = await deps.db.transaction().execute(async (trx) => {
-    const signs: number[] = [];
-    const confirms: number[] = [];
-    ops.forEach((op, i) => (op.kind === 'sign' ? signs : confirms).push(i));
-
-    if (signs.length > 0) {
-      const inserted = await insertSignatures(trx, signs.map((i) => asSign(ops[i]).row));
-      const newIds = new Map(inserted.map((r) => [keyOf(r.petition_id, r.email_hash), r.id]));
-      const fresh = new Set(inserted.map((r) => r.id));
-      const repeats: number[] = [];
-      for (const i of signs) {
-        const op = asSign(ops[i]);
-        const key = keyOf(op.row.petition_id, op.row.email_hash);
-        const id = newIds.get(key);
-        if (id === undefined) {
-          repeats.push(i);
-          continue;
-        }
-        newIds.delete(key); // a second op with the same key in this batch is a repeat
-        results[i] = { kind: 'sign', outcome: 'created', signatureId: id };
-        jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: id, secret: op.sealedSecret } });
-        total(op.row.petition_id).signed += 1;
-      }
-      const statusOf = await handleRepeats(trx, ops, repeats, fresh, jobs, results);
-
-      // Where each person signed through, and what they consented to, on first and repeat visits alike.
-      const attributions = [];
-      const consents: NewConsent[] = [];
-      for (const i of signs) {
-        const op = asSign(ops[i]);
-        const result = results[i];
-        if (result?.kind !== 'sign' || statusOf(result.signatureId) === 'removed') continue;
-        const signatureId = result.signatureId;
-        attributions.push({ signature_id: signatureId, petition_id: op.row.petition_id, organisation_id: op.hostId, created_at: now });
-        for (const consent of op.consents) {
-          consents.push({ signature_id: signatureId, petition_id: op.row.petition_id, organisation_id: consent.organisationId, consent_text_id: consent.consentTextId, locale: op.row.locale, given_at: now });
-        }
-      }
-      const newAttributions = await insertAttributions(trx, dedupe(attributions, (a) => `${a.signature_id}:${a.organisation_id}`));
-      const petitionOf = new Map(attributions.map((a) => [a.signature_id, a.petition_id]));
-      await insertConsents(trx, dedupe(consents, (c) => `${c.signature_id}:${c.organisation_id}`));
-      // A confirmed signer who comes back through another host now counts in that host's subtotal too.
-      for (const attribution of newAttributions) {
-        const petitionId = petitionOf.get(attribution.signature_id);
-        if (petitionId !== undefined && statusOf(attribution.signature_id) === 'confirmed') countHost(petitionId, attribution.organisation_id);
-      }
-    }
-
-    if (confirms.length > 0) {
-      const ids = confirms.map((i) => (ops[i] as Extract<WriteOp, { kind: 'confirm' }>).signatureId);
-      const confirmed = await confirmSignatures(trx, ids, now);
-      await appendConfirmations(trx, deps.publicIdKey, confirmed, now);
-      const done = new Set(confirmed.map((r) => r.id));
-      for (const row of confirmed) total(row.petition_id).confirmed += 1;
-      for (const attribution of await listAttributions(trx, [...done])) countHost(attribution.petition_id, attribution.organisation_id);
-      for (const i of confirms) {
-        const op = ops[i] as Extract<WriteOp, { kind: 'confirm' }>;
-        const outcome = done.delete(op.signatureId) ? 'confirmed' : 'already';
-        results[i] = { kind: 'confirm', outcome };
-      }
-    }
-
-    await enqueueJobs(trx, jobs, now);
-    const nonZero = new Map<number, CountsDelta>([...totals].filter(([, d]) => d.signed !== 0 || d.confirmed !== 0));
-    return { totals: await applyCountChanges(trx, nonZero, now), hosts: await applyHostCountChanges(trx, hostChanges, now) };
-  });
-
-  deps.board.apply(changed.totals);
-  deps.board.applyHosts(changed.hosts);
-  if (jobs.length > 0) deps.onJobsQueued();
-  return results;
-}
-
-function asSign(op: WriteOp | undefined): Extract<WriteOp, { kind: 'sign' }> {
-  if (op?.kind !== 'sign') throw new Error('expected a sign operation');
-  return op;
-}
-
-function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const seen = new Map<string, T>();
-  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
-  return [...seen.values()];
-}
-
-/** Someone signed again: a bounded number of mails (a fresh link if still pending, "already signed" if confirmed). */
-async function handleRepeats(
-  trx: Trx,
-  ops: readonly WriteOp[],
-  repeats: readonly number[],
-  insertedThisBatch: ReadonlySet<number>,
-  jobs: NewJob[],
-  results: WriteResult[],
-): Promise<(signatureId: number) => SignatureStatus> {
-  const statuses = new Map<number, SignatureStatus>();
-  const byPetition = new Map<number, number[]>();
-  for (const i of repeats) {
-    const op = ops[i] as Extract<WriteOp, { kind: 'sign' }>;
-    const list = byPetition.get(op.row.petition_id) ?? [];
-    list.push(i);
-    byPetition.set(op.row.petition_id, list);
-  }
-  for (const [petitionId, indexes] of byPetition) {
-    const hashes = indexes.map((i) => (ops[i] as Extract<WriteOp, { kind: 'sign' }>).row.email_hash);
-    const existing = await findSignaturesByEmailHash(trx, petitionId, hashes);
-    const byKey = new Map(existing.map((row) => [keyOf(petitionId, row.email_hash), { ...row }]));
-    for (const i of indexes) {
-      const op = ops[i] as Extract<WriteOp, { kind: 'sign' }>;
-      const row = byKey.get(keyOf(petitionId, op.row.email_hash));
-      if (!row) throw new Error('a signature skipped as a duplicate has no stored row');
-      statuses.set(row.id, row.status);
-      const quiet = insertedThisBatch.has(row.id) || row.status === 'removed' || row.notices_sent >= MAX_REPEAT_NOTICES;
-      if (quiet) {
-        results[i] = { kind: 'sign', outcome: 'repeat-quiet', signatureId: row.id };
-        continue;
-      }
-      row.notices_sent += 1;
-      if (row.status === 'pending') {
-        await recordRepeatNotice(trx, row.id, { hash: op.row.confirm_token_hash ?? Buffer.alloc(0), expiresAt: op.row.token_expires_at ?? 0 });
-        jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: row.id, secret: op.sealedSecret } });
-      } else {
-        await recordRepeatNotice(trx, row.id, undefined);
-        jobs.push({ kind: JOB_REPEAT_MAIL, payload: { signatureId: row.id } });
-      }
-      results[i] = { kind: 'sign', outcome: 'repeat', signatureId: row.id };
-    }
-  }
-  // Rows inserted in this very batch are pending.
-  return (signatureId) => statuses.get(signatureId) ?? 'pending';
-}
-
-function keyOf(petitionId: number, emailHash: Uint8Array): string {
-  return `${petitionId}:${Buffer.from(emailHash.buffer, emailHash.byteOffset, emailHash.byteLength).toString('hex')}`;
+  return {
+    async execute(requests, now) {
+      ready ??= start();
+      await ready;
+      const thread = worker;
+      if (!thread) throw new Error('the signature writer thread is not running');
+      const id = nextId++;
+      return new Promise<BatchOutcome>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        const message: WriterRequestMessage = { id, requests, now };
+        thread.postMessage(message);
+      });
+    },
+    async close() {
+      const thread = worker;
+      worker = undefined;
+      ready = undefined;
+      if (!thread) return;
+      await new Promise<void>((resolve) => {
+        thread.once('exit', () => resolve());
+        thread.postMessage('close');
+        setTimeout(() => void thread.terminate(), 5_000).unref();
+      });
+    },
+  };
 }

@@ -1,12 +1,12 @@
 import type { Context } from '../context.ts';
-import { bytesEqual, createSecret, hashSecret, keyedHash } from '../crypto/tokens.ts';
+import { bytesEqual, hashSecret } from '../crypto/tokens.ts';
 import { consentText, consentTextId, listActiveHosts, type Host } from '../coalitions/coalitions.service.ts';
 import type { Locale } from '../i18n/i18n.ts';
 import { canTakeSignatures, type Petition } from '../petitions/petition.ts';
 import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
-import { canonicalEmail } from './email.ts';
-import { CONFIRMATION_TTL_MS, isExpired, parseConfirmationToken, SEALED } from './signature.ts';
+import { emailHash } from './signature-batch.ts';
+import { CONFIRMATION_TTL_MS, isExpired, parseConfirmationToken } from './signature.ts';
 import type { SignatureInput } from './signature.schemas.ts';
 import { findSignatureForConfirmation } from './signatures.store.ts';
 
@@ -22,7 +22,7 @@ export interface SigningContext {
 
 /** The keyed dedup hash of an address for one petition: compact (128 bits), and useless without the key. */
 export function emailHashFor(ctx: Context, petitionId: number, email: string): Buffer {
-  return keyedHash(ctx.keys.emailHash, String(petitionId), canonicalEmail(email)).subarray(0, 16);
+  return emailHash(ctx.keys.emailHash, petitionId, email);
 }
 
 /**
@@ -32,34 +32,24 @@ export function emailHashFor(ctx: Context, petitionId: number, email: string): B
  */
 export async function signPetition(ctx: Context, petition: Petition, input: SignatureInput, signing: SigningContext): Promise<void> {
   if (!canTakeSignatures(petition)) throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
-  const { sealer, clock } = ctx;
   const consents = await resolveConsents(ctx, petition, input, signing);
-  const now = clock.now();
-  const secret = createSecret();
+  const now = ctx.clock.now();
+  // Sealing, hashing and the confirmation secret happen in the batch, on the writer's thread.
   await ctx.writer.submit({
     kind: 'sign',
-    sealedSecret: sealer.seal(secret, SEALED.confirmationSecret).toString('base64'),
+    petitionId: petition.id,
     hostId: signing.host.organisationId,
     consents,
-    row: {
-      petition_id: petition.id,
-      email_hash: emailHashFor(ctx, petition.id, input.email),
-      name_enc: sealer.seal(input.name, SEALED.name),
-      email_enc: sealer.seal(input.email.trim(), SEALED.email),
-      postcode_enc: input.postcode ? sealer.seal(input.postcode, SEALED.postcode) : null,
-      comment_enc: input.comment ? sealer.seal(input.comment, SEALED.comment) : null,
-      country: input.country,
-      locale: signing.locale,
-      opt_in: consents.length > 0 ? 1 : 0,
-      status: 'pending',
-      confirm_token_hash: hashSecret(secret),
-      token_expires_at: now + CONFIRMATION_TTL_MS,
-      notices_sent: 0,
-      created_at: now,
-      source: signing.source ?? null,
-      campaign: signing.campaign ?? null,
-      comment_state: input.comment ? 'pending' : null,
-    },
+    name: input.name,
+    email: input.email,
+    postcode: input.postcode,
+    comment: input.comment,
+    country: input.country,
+    locale: signing.locale,
+    source: signing.source ?? null,
+    campaign: signing.campaign ?? null,
+    createdAt: now,
+    expiresAt: now + CONFIRMATION_TTL_MS,
   });
 }
 

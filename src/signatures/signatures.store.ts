@@ -52,6 +52,16 @@ export async function recordRepeatNotice(trx: Trx, id: number, freshToken: { has
     .execute();
 }
 
+/** Counts one more "you signed again" mail for each of these (confirmed) signatures, in one statement. */
+export async function recordRepeatNotices(trx: Trx, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx
+    .updateTable('signatures')
+    .set((eb) => ({ notices_sent: eb('notices_sent', '+', 1) }))
+    .where('id', 'in', ids)
+    .execute();
+}
+
 /** Confirms pending signatures; returns only those this call changed (a second confirmation changes nothing). */
 export async function confirmSignatures(trx: Trx, ids: readonly number[], now: number): Promise<{ id: number; petition_id: number }[]> {
   if (ids.length === 0) return [];

@@ -15,6 +15,8 @@ export type Trx = Transaction<Database>;
 export interface Storage {
   readonly db: Db;
   readonly dialect: DialectName;
+  /** Where it is, so another thread can open its own connection to the same database. */
+  readonly config: DatabaseConfig;
   /** PostgreSQL only: the schema every connection works in, when one was chosen. */
   readonly schema?: string;
   destroy(): Promise<void>;
@@ -45,6 +47,7 @@ function openSqlite(file: string): Storage {
   return {
     db,
     dialect: 'sqlite',
+    config: { kind: 'sqlite', file },
     async destroy() {
       await db.destroy();
     },
@@ -71,6 +74,7 @@ function openPostgres(url: string, options: OpenOptions): Storage {
   return {
     db,
     dialect: 'postgres',
+    config: { kind: 'postgres', url },
     ...(options.searchPath ? { schema: options.searchPath } : {}),
     async destroy() {
       await db.destroy();

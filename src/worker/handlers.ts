@@ -1,5 +1,4 @@
 import { accountJobs } from '../auth/account.jobs.ts';
-import { coalitionJobs } from '../coalitions/coalitions.jobs.ts';
 import { ledgerJobs } from '../ledger/ledger.jobs.ts';
 import { invitationJobs } from '../organisations/invitations.jobs.ts';
 import { signatureJobs } from '../signatures/signature.jobs.ts';
@@ -10,6 +9,5 @@ export const jobHandlers: JobHandlers = {
   ...signatureJobs,
   ...accountJobs,
   ...invitationJobs,
-  ...coalitionJobs,
   ...ledgerJobs,
 };

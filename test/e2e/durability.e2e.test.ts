@@ -11,7 +11,7 @@ import { canonicalEmail } from '../../src/signatures/email.ts';
 const root = path.resolve(import.meta.dirname, '../..');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-kill-'));
 const port = 41_000 + Math.floor(Math.random() * 2_000);
-const env = { ...process.env, NODE_ENV: 'test', PORT: String(port), CHORUS_DATA_DIR: dataDir, CHORUS_RATE_LIMITS: 'off', CHORUS_DEMO: 'off', CHORUS_IN_PROCESS_WORKER: 'off', LOG_LEVEL: 'warn', DATABASE_URL: '' };
+const env = { ...process.env, NODE_ENV: 'test', PORT: String(port), CHORUS_DATA_DIR: dataDir, CHORUS_RATE_LIMITS: 'off', CHORUS_DEMO: 'off', CHORUS_IN_PROCESS_WORKER: 'off', CHORUS_WRITER_THREAD: 'on', LOG_LEVEL: 'warn', DATABASE_URL: '' };
 
 function startServer(): ChildProcess {
   return spawn(process.execPath, ['bin/chorus.js', 'serve'], { cwd: root, env, stdio: 'ignore' });

@@ -1,5 +1,4 @@
 import { adminEn } from './admin.en.ts';
-import { dashboardEn } from './dashboard.en.ts';
 import { ledgerEn } from './ledger.en.ts';
 
 /**
@@ -105,7 +104,6 @@ export const en = {
   'page.error.body': 'Your request was not completed. Please try again in a moment.',
   'page.home': 'See the open campaigns',
   ...adminEn,
-  ...dashboardEn,
   ...ledgerEn,
 } as const;
 

@@ -1,5 +1,4 @@
 import { adminFr } from './admin.fr.ts';
-import { dashboardFr } from './dashboard.fr.ts';
 import { ledgerFr } from './ledger.fr.ts';
 import type { MessageKey } from './en.ts';
 
@@ -103,6 +102,5 @@ export const fr: Record<MessageKey, string> = {
   'page.error.body': 'Votre demande n’a pas abouti. Réessayez dans un instant.',
   'page.home': 'Voir les campagnes en cours',
   ...adminFr,
-  ...dashboardFr,
   ...ledgerFr,
 };

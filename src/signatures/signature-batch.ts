@@ -1,0 +1,272 @@
+import type { Sealer } from '../crypto/sealing.ts';
+import { createSecret, hashSecret, keyedHash } from '../crypto/tokens.ts';
+import { insertAttributions, insertConsents, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
+import { applyCountChanges, applyHostCountChanges, type CountsDelta, type CountsRow, type HostCountsRow } from '../counts/counts.service.ts';
+import { appendConfirmations } from '../ledger/log-writer.ts';
+import type { Db, Trx } from '../storage/database.ts';
+import type { SignatureStatus } from '../storage/schema.ts';
+import { enqueueJobs, type NewJob } from '../worker/jobs.service.ts';
+import { canonicalEmail } from './email.ts';
+import { SEALED } from './signature.ts';
+import { confirmSignatures, findSignaturesByEmailHash, insertSignatures, recordRepeatNotice, recordRepeatNotices, type NewSignatureRow } from './signatures.store.ts';
+
+/**
+ * One group-commit batch: everything that arrived within a few milliseconds, sealed and hashed,
+ * then committed in one transaction with its outbox rows and one summed count change per petition
+ * (and per host). Runs on the writer thread, or inline; either way this is the only write path for
+ * signatures and confirmations.
+ */
+
+/** At most this many "you signed again" mails per address and petition. */
+export const MAX_REPEAT_NOTICES = 3;
+
+export const JOB_CONFIRMATION_MAIL = 'signature.confirmation-mail';
+export const JOB_REPEAT_MAIL = 'signature.repeat-mail';
+
+/** A signature as the form gave it (validated, still in plain text: it is sealed in the batch). */
+export interface SignRequest {
+  readonly kind: 'sign';
+  readonly petitionId: number;
+  /** The organisation whose page (or embed) the person signed through. */
+  readonly hostId: number;
+  /** The boxes they ticked: one consent per host, with the exact wording's id. */
+  readonly consents: readonly { readonly organisationId: number; readonly consentTextId: number }[];
+  readonly name: string;
+  readonly email: string;
+  readonly postcode: string | undefined;
+  readonly comment: string | undefined;
+  readonly country: string;
+  readonly locale: string;
+  readonly source: string | null;
+  readonly campaign: string | null;
+  readonly createdAt: number;
+  /** When the confirmation link stops working. */
+  readonly expiresAt: number;
+}
+
+export interface ConfirmRequest {
+  readonly kind: 'confirm';
+  readonly signatureId: number;
+  readonly petitionId: number;
+}
+
+export type WriteRequest = SignRequest | ConfirmRequest;
+
+export type WriteResult =
+  | { readonly kind: 'sign'; readonly outcome: 'created' | 'repeat' | 'repeat-quiet'; readonly signatureId: number }
+  | { readonly kind: 'confirm'; readonly outcome: 'confirmed' | 'already' };
+
+/** What a batch needs: a database, the sealer, and the keys for dedup hashes and receipts. */
+export interface BatchEnvironment {
+  readonly db: Db;
+  readonly sealer: Sealer;
+  readonly emailHashKey: Buffer;
+  readonly publicIdKey: Buffer;
+}
+
+export interface BatchOutcome {
+  readonly results: WriteResult[];
+  readonly totals: CountsRow[];
+  readonly hosts: HostCountsRow[];
+  readonly jobsQueued: boolean;
+}
+
+interface PreparedSign {
+  readonly kind: 'sign';
+  readonly row: NewSignatureRow;
+  /** The confirmation secret, sealed, for the mail job (the row keeps only its hash). */
+  readonly sealedSecret: string;
+  readonly hostId: number;
+  readonly consents: SignRequest['consents'];
+}
+
+type PreparedOp = PreparedSign | ConfirmRequest;
+
+/** The keyed dedup hash of an address for one petition: compact (128 bits), useless without the key. */
+export function emailHash(key: Buffer, petitionId: number, email: string): Buffer {
+  return keyedHash(key, String(petitionId), canonicalEmail(email)).subarray(0, 16);
+}
+
+/** Seals the signer's data and makes the confirmation secret (only its hash is stored). */
+function prepareSign(env: BatchEnvironment, request: SignRequest): PreparedSign {
+  const { sealer } = env;
+  const secret = createSecret();
+  return {
+    kind: 'sign',
+    hostId: request.hostId,
+    consents: request.consents,
+    sealedSecret: sealer.seal(secret, SEALED.confirmationSecret).toString('base64'),
+    row: {
+      petition_id: request.petitionId,
+      email_hash: emailHash(env.emailHashKey, request.petitionId, request.email),
+      name_enc: sealer.seal(request.name, SEALED.name),
+      email_enc: sealer.seal(request.email.trim(), SEALED.email),
+      postcode_enc: request.postcode ? sealer.seal(request.postcode, SEALED.postcode) : null,
+      comment_enc: request.comment ? sealer.seal(request.comment, SEALED.comment) : null,
+      country: request.country,
+      locale: request.locale,
+      opt_in: request.consents.length > 0 ? 1 : 0,
+      status: 'pending',
+      confirm_token_hash: hashSecret(secret),
+      token_expires_at: request.expiresAt,
+      notices_sent: 0,
+      created_at: request.createdAt,
+      source: request.source,
+      campaign: request.campaign,
+      comment_state: request.comment ? 'pending' : null,
+    },
+  };
+}
+
+export async function executeBatch(env: BatchEnvironment, requests: readonly WriteRequest[], now: number): Promise<BatchOutcome> {
+  const ops = requests.map((request) => (request.kind === 'sign' ? prepareSign(env, request) : request));
+  const results: WriteResult[] = new Array(ops.length);
+  const totals = new Map<number, { signed: number; confirmed: number }>();
+  const total = (petitionId: number) => {
+    let d = totals.get(petitionId);
+    if (!d) totals.set(petitionId, (d = { signed: 0, confirmed: 0 }));
+    return d;
+  };
+  const hostChanges = new Map<number, Map<number, number>>();
+  const countHost = (petitionId: number, organisationId: number) => {
+    let byHost = hostChanges.get(petitionId);
+    if (!byHost) hostChanges.set(petitionId, (byHost = new Map()));
+    byHost.set(organisationId, (byHost.get(organisationId) ?? 0) + 1);
+  };
+  const jobs: NewJob[] = [];
+
+  const changed = await env.db.transaction().execute(async (trx) => {
+    const signs: number[] = [];
+    const confirms: number[] = [];
+    ops.forEach((op, i) => (op.kind === 'sign' ? signs : confirms).push(i));
+
+    if (signs.length > 0) {
+      // Rows go in (petition, email hash) order, so concurrent batches take unique-key locks in the same order.
+      const rows = signs.map((i) => asSign(ops[i]).row).sort((a, b) => a.petition_id - b.petition_id || Buffer.compare(a.email_hash, b.email_hash));
+      const inserted = await insertSignatures(trx, rows);
+      const newIds = new Map(inserted.map((r) => [keyOf(r.petition_id, r.email_hash), r.id]));
+      const fresh = new Set(inserted.map((r) => r.id));
+      const repeats: number[] = [];
+      for (const i of signs) {
+        const op = asSign(ops[i]);
+        const key = keyOf(op.row.petition_id, op.row.email_hash);
+        const id = newIds.get(key);
+        if (id === undefined) {
+          repeats.push(i);
+          continue;
+        }
+        newIds.delete(key); // a second op with the same key in this batch is a repeat
+        results[i] = { kind: 'sign', outcome: 'created', signatureId: id };
+        jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: id, secret: op.sealedSecret } });
+        total(op.row.petition_id).signed += 1;
+      }
+      const statusOf = await handleRepeats(trx, ops, repeats, fresh, jobs, results);
+
+      // Where each person signed through, and what they consented to, on first and repeat visits alike.
+      const attributions = [];
+      const consents: NewConsent[] = [];
+      for (const i of signs) {
+        const op = asSign(ops[i]);
+        const result = results[i];
+        if (result?.kind !== 'sign' || statusOf(result.signatureId) === 'removed') continue;
+        const signatureId = result.signatureId;
+        attributions.push({ signature_id: signatureId, petition_id: op.row.petition_id, organisation_id: op.hostId, created_at: now });
+        for (const consent of op.consents) {
+          consents.push({ signature_id: signatureId, petition_id: op.row.petition_id, organisation_id: consent.organisationId, consent_text_id: consent.consentTextId, locale: op.row.locale, given_at: now });
+        }
+      }
+      const newAttributions = await insertAttributions(trx, dedupe(attributions, (a) => `${a.signature_id}:${a.organisation_id}`));
+      const petitionOf = new Map(attributions.map((a) => [a.signature_id, a.petition_id]));
+      await insertConsents(trx, dedupe(consents, (c) => `${c.signature_id}:${c.organisation_id}`));
+      // A confirmed signer who comes back through another host now counts in that host's subtotal too.
+      for (const attribution of newAttributions) {
+        const petitionId = petitionOf.get(attribution.signature_id);
+        if (petitionId !== undefined && statusOf(attribution.signature_id) === 'confirmed') countHost(petitionId, attribution.organisation_id);
+      }
+    }
+
+    if (confirms.length > 0) {
+      const ids = confirms.map((i) => (ops[i] as ConfirmRequest).signatureId);
+      const confirmed = await confirmSignatures(trx, ids, now);
+      await appendConfirmations(trx, env.publicIdKey, confirmed, now);
+      const done = new Set(confirmed.map((r) => r.id));
+      for (const row of confirmed) total(row.petition_id).confirmed += 1;
+      for (const attribution of await listAttributions(trx, [...done])) countHost(attribution.petition_id, attribution.organisation_id);
+      for (const i of confirms) {
+        const op = ops[i] as ConfirmRequest;
+        const outcome = done.delete(op.signatureId) ? 'confirmed' : 'already';
+        results[i] = { kind: 'confirm', outcome };
+      }
+    }
+
+    await enqueueJobs(trx, jobs, now);
+    const nonZero = new Map<number, CountsDelta>([...totals].filter(([, d]) => d.signed !== 0 || d.confirmed !== 0));
+    return { totals: await applyCountChanges(trx, nonZero, now), hosts: await applyHostCountChanges(trx, hostChanges, now) };
+  });
+
+  return { results, totals: changed.totals, hosts: changed.hosts, jobsQueued: jobs.length > 0 };
+}
+
+function asSign(op: PreparedOp | undefined): PreparedSign {
+  if (op?.kind !== 'sign') throw new Error('expected a sign operation');
+  return op;
+}
+
+function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+/** Someone signed again: a bounded number of mails (a fresh link if still pending, "already signed" if confirmed). */
+async function handleRepeats(
+  trx: Trx,
+  ops: readonly PreparedOp[],
+  repeats: readonly number[],
+  insertedThisBatch: ReadonlySet<number>,
+  jobs: NewJob[],
+  results: WriteResult[],
+): Promise<(signatureId: number) => SignatureStatus> {
+  const statuses = new Map<number, SignatureStatus>();
+  const confirmedRepeats: number[] = [];
+  const byPetition = new Map<number, number[]>();
+  for (const i of repeats) {
+    const op = ops[i] as PreparedSign;
+    const list = byPetition.get(op.row.petition_id) ?? [];
+    list.push(i);
+    byPetition.set(op.row.petition_id, list);
+  }
+  for (const [petitionId, indexes] of byPetition) {
+    const hashes = indexes.map((i) => (ops[i] as PreparedSign).row.email_hash);
+    const existing = await findSignaturesByEmailHash(trx, petitionId, hashes);
+    const byKey = new Map(existing.map((row) => [keyOf(petitionId, row.email_hash), { ...row }]));
+    for (const i of indexes) {
+      const op = ops[i] as PreparedSign;
+      const row = byKey.get(keyOf(petitionId, op.row.email_hash));
+      if (!row) throw new Error('a signature skipped as a duplicate has no stored row');
+      statuses.set(row.id, row.status);
+      const quiet = insertedThisBatch.has(row.id) || row.status === 'removed' || row.notices_sent >= MAX_REPEAT_NOTICES;
+      if (quiet) {
+        results[i] = { kind: 'sign', outcome: 'repeat-quiet', signatureId: row.id };
+        continue;
+      }
+      row.notices_sent += 1;
+      if (row.status === 'pending') {
+        // Each pending signer gets a fresh link of their own: one update each (a rare path).
+        await recordRepeatNotice(trx, row.id, { hash: op.row.confirm_token_hash ?? Buffer.alloc(0), expiresAt: op.row.token_expires_at ?? 0 });
+        jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: row.id, secret: op.sealedSecret } });
+      } else {
+        confirmedRepeats.push(row.id);
+        jobs.push({ kind: JOB_REPEAT_MAIL, payload: { signatureId: row.id } });
+      }
+      results[i] = { kind: 'sign', outcome: 'repeat', signatureId: row.id };
+    }
+  }
+  await recordRepeatNotices(trx, confirmedRepeats);
+  // Rows inserted in this very batch are pending.
+  return (signatureId) => statuses.get(signatureId) ?? 'pending';
+}
+
+function keyOf(petitionId: number, emailHash: Uint8Array): string {
+  return `${petitionId}:${Buffer.from(emailHash.buffer, emailHash.byteOffset, emailHash.byteLength).toString('hex')}`;
+}

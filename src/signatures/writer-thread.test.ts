@@ -1,0 +1,47 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../../test/support/context.ts';
+import { describeEachDialect } from '../../test/support/dialects.ts';
+import { makePetition, signatureFields } from '../../test/support/factories.ts';
+import { getLeadHost } from '../coalitions/coalitions.service.ts';
+import { readConfirmedCount } from '../counts/counts.service.ts';
+import { jobHandlers } from '../worker/handlers.ts';
+import { Worker } from '../worker/worker.ts';
+import { parseSignatureInput } from './signature.schemas.ts';
+import { confirmSignature, signPetition } from './signatures.service.ts';
+import { tallySignatures } from './signatures.store.ts';
+
+describeEachDialect('the signature writer on its own thread', (dialect) => {
+  let t: TestContext;
+  beforeEach(async () => {
+    t = await createTestContext(dialect, { CHORUS_WRITER_THREAD: 'on' });
+  });
+  afterEach(async () => {
+    await t.ctx.writer.close();
+    await t.close();
+  });
+
+  it('commits a burst with repeats, seals on the thread, and counts confirmations like the inline writer', async () => {
+    const petition = await makePetition(t.ctx);
+    const host = await getLeadHost(t.ctx, petition);
+    const emails = Array.from({ length: 300 }, (_, i) => `thread${i % 250}@example.org`);
+    await Promise.all(
+      emails.map(async (email) => {
+        const parsed = parseSignatureInput(signatureFields({ email, name: 'Threaded Signer' }));
+        if (!parsed.ok) throw new Error('invalid');
+        await signPetition(t.ctx, petition, parsed.value, { locale: 'en', host });
+      }),
+    );
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 250, confirmed: 0, removed: 0 });
+    expect((await t.ctx.board.read(petition.id))?.signed).toBe(250);
+    // the rows were sealed on the thread with the same key: the main thread opens them
+    const [row] = await t.ctx.db.selectFrom('signatures').select(['name_enc', 'created_at']).limit(1).execute();
+    expect(t.ctx.sealer.open(row?.name_enc ?? Buffer.alloc(0), 'signature.name')).toBe('Threaded Signer');
+    expect(row?.created_at).toBe(t.clock.now()); // times come from the caller's clock
+
+    await new Worker(t.ctx, jobHandlers).runUntilIdle();
+    const tokens = new Map(t.mailer.sent.map((m) => m.text.match(/\/confirm\/([^?\s]+)/)?.[1] ?? '').map((token) => [token.split('.')[0], token]));
+    const outcomes = await Promise.all([...tokens.values()].map((token) => confirmSignature(t.ctx, petition, token)));
+    expect(outcomes.filter((o) => o === 'confirmed')).toHaveLength(250);
+    expect(await readConfirmedCount(t.ctx, petition.id)).toBe(250);
+  });
+});

@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { DatabaseConfig } from '../config/config.ts';
+import { createSealer, loadSodium } from '../crypto/sealing.ts';
+import { openStorage } from '../storage/database.ts';
+import { executeBatch, type WriteRequest } from './signature-batch.ts';
+
+/**
+ * The signature writer's own thread: it seals, hashes and commits each batch on its own database
+ * connection, so the main thread keeps taking requests while SQLite (synchronous, fsync on every
+ * commit) or PostgreSQL does its work. Messages: { id, requests, now } in, { id, outcome | error } out.
+ */
+export interface WriterThreadData {
+  readonly entry: string;
+  readonly database: DatabaseConfig;
+  readonly searchPath: string | undefined;
+  readonly keys: { readonly dataEncryption: Uint8Array; readonly emailHash: Uint8Array; readonly publicIds: Uint8Array };
+}
+
+export interface WriterRequestMessage {
+  readonly id: number;
+  readonly requests: readonly WriteRequest[];
+  readonly now: number;
+}
+
+const data = workerData as WriterThreadData;
+const port = parentPort;
+if (!port) throw new Error('writer-thread.ts runs only as a worker thread');
+
+await loadSodium();
+const storage = openStorage(data.database, { ...(data.searchPath ? { searchPath: data.searchPath } : {}), poolSize: 4 });
+const env = {
+  db: storage.db,
+  sealer: createSealer(Buffer.from(data.keys.dataEncryption)),
+  emailHashKey: Buffer.from(data.keys.emailHash),
+  publicIdKey: Buffer.from(data.keys.publicIds),
+};
+
+port.on('message', (message: WriterRequestMessage | 'close') => {
+  if (message === 'close') {
+    void storage.destroy().then(() => port.close());
+    return;
+  }
+  executeBatch(env, message.requests, message.now).then(
+    (outcome) => port.postMessage({ id: message.id, outcome }),
+    (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+  );
+});
+port.postMessage({ ready: true });
