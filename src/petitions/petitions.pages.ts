@@ -144,8 +144,8 @@ function formTokenSecond(now: number): number {
   return Math.ceil(now / PAGE_WINDOW_MS) * PAGE_WINDOW_MS;
 }
 
-const PAGE_CACHE_ENTRIES = 2_000;
-const pageCaches = new WeakMap<Context, Map<string, { second: number; body: string }>>();
+const PAGE_CACHE_ENTRIES = 500;
+const pageCaches = new WeakMap<Context, Map<string, { stamp: string; body: string }>>();
 
 export function sendPage(reply: FastifyReply, body: string, status = 200) {
   return reply.status(status).type('text/html; charset=utf-8').send(body);
@@ -171,17 +171,18 @@ export function registerPetitionPages(app: FastifyInstance, deps: HttpDeps): voi
       }
       // Shared caches may keep a page a few seconds: the live count comes from the stream anyway.
       reply.header('cache-control', 'public, max-age=5, stale-while-revalidate=30').header('vary', 'Accept-Language');
-      // The same page within one window (same address, language, region, count and content) comes from memory.
+      // The same page within one window (same address, language, region, count and content) comes from
+      // memory; one entry per address, language and region, replaced when anything in it moves.
       const count = await readConfirmedCount(ctx, variant.petition.id);
-      const key = [request.url, request.i18n.locale, regionFromAcceptLanguage(request.headers['accept-language']) ?? '', count, contentGeneration(ctx)].join('\u0000');
-      const second = formTokenSecond(ctx.clock.now());
+      const key = `${request.url}\u0000${request.i18n.locale}\u0000${regionFromAcceptLanguage(request.headers['accept-language']) ?? ''}`;
+      const stamp = `${formTokenSecond(ctx.clock.now())}/${count}/${contentGeneration(ctx)}`;
       let cache = pageCaches.get(ctx);
       if (!cache) pageCaches.set(ctx, (cache = new Map()));
       const cached = cache.get(key);
-      if (cached && cached.second === second) return sendPage(reply, cached.body);
+      if (cached && cached.stamp === stamp) return sendPage(reply, cached.body);
       const body = await renderPetitionPage(deps, request, variant);
       if (cache.size >= PAGE_CACHE_ENTRIES) cache.clear();
-      cache.set(key, { second, body });
+      cache.set(key, { stamp, body });
       return sendPage(reply, body);
     });
   }
