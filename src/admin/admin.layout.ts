@@ -49,6 +49,8 @@ export function adminPage(deps: HttpDeps, request: FastifyRequest, signedIn: Sig
         link(orgPath(request, current), i18n.t('admin.nav.campaigns'), 'campaigns'),
         current.role === 'owner' ? link(orgPath(request, current, '/members'), i18n.t('admin.nav.members'), 'members') : '',
         current.role === 'owner' ? link(orgPath(request, current, '/audit'), i18n.t('admin.nav.audit'), 'audit') : '',
+        link(orgPath(request, current, '/coalitions'), i18n.t('dashboard.nav.coalitions'), 'coalitions'),
+        current.role === 'owner' ? link(orgPath(request, current, '/settings'), i18n.t('dashboard.nav.settings'), 'settings') : '',
       ]
     : [];
   const nav = html`<div class="admin-bar">
@@ -79,6 +81,21 @@ const NOTICES: Readonly<Record<string, MessageKey>> = {
   'signed-out': 'admin.notice.signedOut',
   'signed-out-everywhere': 'admin.notice.signedOutEverywhere',
   'password-reset': 'admin.notice.passwordReset',
+  'petition-created': 'dashboard.notice.petitionCreated',
+  'settings-saved': 'dashboard.notice.settingsSaved',
+  'status-changed': 'dashboard.notice.statusChanged',
+  'text-saved': 'dashboard.notice.textSaved',
+  'text-removed': 'dashboard.notice.textRemoved',
+  'partner-invited': 'dashboard.notice.partnerInvited',
+  'partner-removed': 'dashboard.notice.partnerRemoved',
+  'coalition-accepted': 'dashboard.notice.coalitionAccepted',
+  'coalition-declined': 'dashboard.notice.coalitionDeclined',
+  'coalition-left': 'dashboard.notice.coalitionLeft',
+  'comment-approved': 'dashboard.notice.commentApproved',
+  'comment-rejected': 'dashboard.notice.commentRejected',
+  'organisation-renamed': 'dashboard.notice.organisationRenamed',
+  'logo-changed': 'dashboard.notice.logoChanged',
+  'logo-removed': 'dashboard.notice.logoRemoved',
 };
 
 export function noticeOf(request: FastifyRequest): string | undefined {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requireSignIn } from '../auth/auth.guard.ts';
+import { canCreatePetition } from '../auth/policy.ts';
 import type { HttpDeps } from '../http/app.ts';
 import { listOrganisationCampaigns } from '../petitions/petitions.service.ts';
 import { adminPage, noticeOf, sendAdminPage } from './admin.layout.ts';
@@ -14,7 +15,7 @@ export function registerAdminHome(app: FastifyInstance, deps: HttpDeps): void {
     admin.get('/admin/o/:org', async (request, reply) => {
       const scope = requireOrganisation(request);
       const campaigns = await listOrganisationCampaigns(ctx, scope.actor, scope.organisation.organisationId);
-      const main = homeView(request, scope.organisation, campaigns);
+      const main = homeView(request, scope.organisation, campaigns, { canCreatePetition: canCreatePetition(scope.actor, scope.organisation.organisationId) });
       const title = request.i18n.t('admin.home.title', { organisation: scope.organisation.name });
       return sendAdminPage(reply, adminPage(deps, request, scope, { title, main, organisation: scope.organisation, section: 'campaigns', notice: noticeOf(request) }));
     });

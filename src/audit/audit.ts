@@ -20,6 +20,28 @@ export const AUDIT_ACTIONS = [
   'member.removed',
   'organisation.created',
   'user.created',
+  // The petition dashboard (src/petitions, src/coalitions, src/signatures, src/organisations).
+  'petition.created',
+  'petition.settings-changed',
+  'petition.status-changed',
+  'petition.text-saved',
+  'petition.text-removed',
+  'coalition.invited',
+  'coalition.invitation-received',
+  'coalition.accepted',
+  'coalition.declined',
+  'coalition.left',
+  'coalition.removed',
+  'coalition.partner-accepted',
+  'coalition.partner-declined',
+  'coalition.partner-left',
+  'coalition.partner-removed',
+  'comment.approved',
+  'comment.rejected',
+  'supporters.exported',
+  'organisation.renamed',
+  'organisation.logo-changed',
+  'organisation.logo-removed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -34,6 +56,14 @@ export interface AuditDetails {
   readonly previousRole?: string;
   readonly invitationId?: number;
   readonly count?: number;
+  /** A petition's slug (public, never personal data). */
+  readonly petition?: string;
+  readonly status?: string;
+  readonly previousStatus?: string;
+  /** A language code (a petition text's language). */
+  readonly locale?: string;
+  /** The name of the other organisation of a coalition, or the organisation's new name. */
+  readonly organisation?: string;
 }
 
 export interface AuditEntry {
@@ -42,7 +72,7 @@ export interface AuditEntry {
   /** Who acted (null for the command line). */
   readonly userId: number | null;
   readonly action: AuditAction;
-  /** Whom or what it concerned, as `user:<id>`, `invitation:<id>` or `organisation:<id>`. */
+  /** Whom or what it concerned, as `user:<id>`, `invitation:<id>`, `organisation:<id>` or `petition:<id>`. */
   readonly target?: string;
   readonly details?: AuditDetails;
 }

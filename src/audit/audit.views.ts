@@ -2,7 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import { orgPath } from '../admin/admin.layout.ts';
 import type { OrganisationMembership } from '../auth/sessions.service.ts';
 import { html, type Html } from '../http/html.ts';
-import type { MessageKey } from '../i18n/i18n.ts';
+import { isLocale, type MessageKey } from '../i18n/i18n.ts';
+import { isPetitionStatus } from '../petitions/petition.ts';
 import type { AuditAction } from './audit.ts';
 import type { AuditLine } from './audit.service.ts';
 
@@ -24,10 +25,39 @@ const ACTION_TEXT: Readonly<Record<AuditAction, MessageKey>> = {
   'member.removed': 'admin.audit.action.memberRemoved',
   'organisation.created': 'admin.audit.action.organisationCreated',
   'user.created': 'admin.audit.action.userCreated',
+  'petition.created': 'dashboard.audit.petitionCreated',
+  'petition.settings-changed': 'dashboard.audit.petitionSettingsChanged',
+  'petition.status-changed': 'dashboard.audit.petitionStatusChanged',
+  'petition.text-saved': 'dashboard.audit.petitionTextSaved',
+  'petition.text-removed': 'dashboard.audit.petitionTextRemoved',
+  'coalition.invited': 'dashboard.audit.coalitionInvited',
+  'coalition.invitation-received': 'dashboard.audit.coalitionInvitationReceived',
+  'coalition.accepted': 'dashboard.audit.coalitionAccepted',
+  'coalition.declined': 'dashboard.audit.coalitionDeclined',
+  'coalition.left': 'dashboard.audit.coalitionLeft',
+  'coalition.removed': 'dashboard.audit.coalitionRemoved',
+  'coalition.partner-accepted': 'dashboard.audit.coalitionPartnerAccepted',
+  'coalition.partner-declined': 'dashboard.audit.coalitionPartnerDeclined',
+  'coalition.partner-left': 'dashboard.audit.coalitionPartnerLeft',
+  'coalition.partner-removed': 'dashboard.audit.coalitionPartnerRemoved',
+  'comment.approved': 'dashboard.audit.commentApproved',
+  'comment.rejected': 'dashboard.audit.commentRejected',
+  'supporters.exported': 'dashboard.audit.supportersExported',
+  'organisation.renamed': 'dashboard.audit.organisationRenamed',
+  'organisation.logo-changed': 'dashboard.audit.logoChanged',
+  'organisation.logo-removed': 'dashboard.audit.logoRemoved',
 };
 
 function roleName(request: FastifyRequest, role: string | undefined): string {
   return role === 'owner' || role === 'editor' || role === 'viewer' ? request.i18n.t(`admin.role.${role}`) : '';
+}
+
+function statusName(request: FastifyRequest, status: string | undefined): string {
+  return status !== undefined && isPetitionStatus(status) ? request.i18n.t(`admin.status.${status}`) : '';
+}
+
+function languageName(request: FastifyRequest, locale: string | undefined): string {
+  return isLocale(locale) ? (new Intl.DisplayNames([request.i18n.locale], { type: 'language' }).of(locale) ?? locale) : (locale ?? '');
 }
 
 /** The audit log: who did what, when (UTC), newest first; people by name, never by address. */
@@ -47,6 +77,11 @@ ${lines.length === 0
         role: roleName(request, line.details.role),
         previousRole: roleName(request, line.details.previousRole),
         count: line.details.count ?? 0,
+        petition: line.details.petition ?? '',
+        status: statusName(request, line.details.status),
+        previousStatus: statusName(request, line.details.previousStatus),
+        language: languageName(request, line.details.locale),
+        organisation: line.details.organisation ?? '',
       })}</td></tr>`,
     )}</tbody>
 </table></div>`}

@@ -121,3 +121,8 @@ export async function removePartner(ctx: Context, actor: Actor, petition: Petiti
   if (!canRemovePartner(actor, petition)) throw new DomainError('forbidden', 'Only owners of the lead organisation remove partners.');
   await moveHost(ctx, petition, partnerOrganisationId, 'removed');
 }
+
+/** Drops this process's cached hosts of a petition after a partnership moved. */
+export function forgetHosts(ctx: Context, petitionId: number): void {
+  hostCache.get(ctx)?.delete(petitionId);
+}

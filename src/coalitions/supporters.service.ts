@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import { canExportSupporters, canViewRecentSigners, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
 import type { Petition } from '../petitions/petition.ts';
@@ -71,4 +72,17 @@ export async function listRecentSigners(ctx: Context, actor: Actor, petition: Pe
   await ensureHostOf(ctx, petition, organisationId);
   const rows = await listRecentThroughHost(ctx.db, petition.id, organisationId, Math.min(Math.max(limit, 1), 100));
   return rows.map((row) => ({ firstName: splitName(ctx.sealer.open(row.name_enc, SEALED.name)).first, country: row.country, confirmedAt: row.confirmed_at }));
+}
+
+/**
+ * The dashboard's download of an organisation's own supporters: `exportSupportersCsv`, whose
+ * checks run before anything is sent, with an audit entry of who downloaded which list and when.
+ */
+export async function* downloadSupportersCsv(ctx: Context, actor: Actor, petition: Petition, organisationId: number): AsyncGenerator<string> {
+  const lines = exportSupportersCsv(ctx, actor, petition, organisationId);
+  const header = await lines.next(); // the policy and host checks run here, before the first byte
+  await recordAudit(ctx.db, { organisationId, userId: actor.userId, action: 'supporters.exported', target: `petition:${petition.id}`, details: { petition: petition.slug } }, ctx.clock.now());
+  if (header.done) return;
+  yield header.value;
+  yield* lines;
 }

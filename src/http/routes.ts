@@ -4,6 +4,7 @@ import { registerAuditPages } from '../audit/audit.pages.ts';
 import { registerAccountPages } from '../auth/account.pages.ts';
 import { registerAuthPages } from '../auth/auth.pages.ts';
 import { registerCookies } from '../auth/cookies.ts';
+import { registerCoalitionAdmin } from '../coalitions/coalitions.admin.ts';
 import { registerCoalitionPages } from '../coalitions/coalitions.pages.ts';
 import { registerCountStream } from '../counts/counts.api.ts';
 import { registerDeliveryPages } from '../deliveries/deliveries.pages.ts';
@@ -11,8 +12,12 @@ import { registerLedgerPages } from '../ledger/ledger.pages.ts';
 import { registerDevMailPages } from '../mail/dev-mail.pages.ts';
 import { registerInvitationPages } from '../organisations/invitations.pages.ts';
 import { registerMemberPages } from '../organisations/members.pages.ts';
+import { registerOrganisationSettings } from '../organisations/settings.pages.ts';
+import { registerPetitionEditor } from '../petitions/petition-edit.admin.ts';
+import { registerPetitionAdmin } from '../petitions/petitions.admin.ts';
 import { registerPetitionApi } from '../petitions/petitions.api.ts';
 import { registerPetitionPages } from '../petitions/petitions.pages.ts';
+import { registerCommentModeration } from '../signatures/comments.admin.ts';
 import { registerSignatureApi } from '../signatures/signatures.api.ts';
 import { registerSignaturePages } from '../signatures/signatures.pages.ts';
 import type { HttpDeps } from './app.ts';
@@ -33,6 +38,11 @@ export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => v
   registerMemberPages,
   registerInvitationPages,
   registerAuditPages,
+  registerPetitionAdmin,
+  registerPetitionEditor,
+  registerCoalitionAdmin,
+  registerCommentModeration,
+  registerOrganisationSettings,
   registerLedgerPages,
   registerDeliveryPages,
 ];

@@ -85,3 +85,8 @@ export async function addPersonToOrganisation(ctx: Context, input: { email: stri
     return { userId: user.id, created: !existing, hasPassword: user.password_hash !== null };
   });
 }
+
+/** The user ids of an organisation's owners (to mail them), in the caller's transaction or not. */
+export async function listOwnerIds(db: Db, organisationId: number): Promise<number[]> {
+  return (await listMembers(db, organisationId)).filter((member) => member.role === 'owner').map((member) => member.user_id);
+}

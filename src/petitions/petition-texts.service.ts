@@ -1,8 +1,10 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import { canEditPetition, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
 import { isLocale, LOCALES, type Locale } from '../i18n/i18n.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Petition } from './petition.ts';
+import { parsePetitionText } from './petition.schemas.ts';
 import { deleteTranslation, listTranslations, updateDefaultText, upsertTranslation, type PetitionText } from './petition-texts.store.ts';
 import { forgetPetition } from './petitions.service.ts';
 
@@ -81,6 +83,40 @@ export async function removePetitionText(ctx: Context, actor: Actor, petition: P
   if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
   if (locale === petition.locale) throw new DomainError('conflict', 'The petition’s own language cannot be removed.');
   await deleteTranslation(ctx.db, petition.id, locale);
+  cache.get(ctx)?.delete(petition.id);
+  forgetPetition(ctx, petition.slug);
+}
+
+/**
+ * The dashboard's save of one language version (values as typed): as `savePetitionText`, with a
+ * message key for each wrong field and the audit entry in the same transaction.
+ */
+export async function saveLanguageVersion(ctx: Context, actor: Actor, petition: Petition, input: Readonly<Record<string, unknown>>): Promise<PetitionText> {
+  if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
+  const parsed = parsePetitionText(input);
+  if (!parsed.ok) throw new DomainError('invalid_input', 'Some fields need attention.', parsed.errors);
+  const text = parsed.value;
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    if (text.locale === petition.locale) await updateDefaultText(trx, petition.id, text, now);
+    else await upsertTranslation(trx, petition.id, text, now);
+    await recordAudit(trx, { organisationId: petition.organisationId, userId: actor.userId, action: 'petition.text-saved', target: `petition:${petition.id}`, details: { petition: petition.slug, locale: text.locale } }, now);
+  });
+  cache.get(ctx)?.delete(petition.id);
+  forgetPetition(ctx, petition.slug);
+  return text;
+}
+
+/** The dashboard's removal of a translation, recorded in the audit log; `not_found` when there is none. */
+export async function removeLanguageVersion(ctx: Context, actor: Actor, petition: Petition, locale: string): Promise<void> {
+  if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
+  if (locale === petition.locale) throw new DomainError('conflict', 'The petition’s own language cannot be removed.');
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    if (!(await listTranslations(trx, petition.id)).some((t) => t.locale === locale)) throw new DomainError('not_found', 'There is no such language version.');
+    await deleteTranslation(trx, petition.id, locale);
+    await recordAudit(trx, { organisationId: petition.organisationId, userId: actor.userId, action: 'petition.text-removed', target: `petition:${petition.id}`, details: { petition: petition.slug, locale } }, now);
+  });
   cache.get(ctx)?.delete(petition.id);
   forgetPetition(ctx, petition.slug);
 }

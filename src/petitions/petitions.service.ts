@@ -1,12 +1,25 @@
-import { canViewOrganisation, type Actor } from '../auth/policy.ts';
+import { recordAudit } from '../audit/audit.service.ts';
+import { canCreatePetition, canEditPetition, canViewOrganisation, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
 import { addLeadHost } from '../coalitions/coalitions.service.ts';
 import { createCounts, readCountsFor } from '../counts/counts.service.ts';
 import { isLocale } from '../i18n/i18n.ts';
 import { ensureDefaultOrganisation, getOrganisationBySlugOrThrow } from '../organisations/organisations.service.ts';
 import { DomainError } from '../shared/errors.ts';
-import { canChangeStatus, isPublic, isValidSlug, type Petition, type PetitionStatus } from './petition.ts';
-import { countPetitions, findPetitionById, findPetitionBySlug, insertPetition, listPetitions, listPetitionsLedBy, updatePetitionStatus } from './petitions.store.ts';
+import type { Trx } from '../storage/database.ts';
+import { canChangeStatus, isPetitionStatus, isPublic, isValidSlug, type Petition, type PetitionStatus } from './petition.ts';
+import { parsePetitionDraft, parsePetitionSettings } from './petition.schemas.ts';
+import {
+  countPetitions,
+  findPetitionById,
+  findPetitionBySlug,
+  insertPetition,
+  listPetitions,
+  listPetitionsLedBy,
+  updatePetitionSettingsRow,
+  updatePetitionStatus,
+  type NewPetitionRow,
+} from './petitions.store.ts';
 
 export interface NewPetition {
   readonly slug: string;
@@ -42,8 +55,8 @@ export async function createPetition(ctx: Context, input: NewPetition): Promise<
 
   const organisation = input.organisationSlug ? await getOrganisationBySlugOrThrow(ctx, input.organisationSlug) : await ensureDefaultOrganisation(ctx);
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (trx) => {
-    const petition = await insertPetition(trx, {
+  return ctx.db.transaction().execute((trx) =>
+    insertNewPetition(trx, {
       organisation_id: organisation.id,
       slug,
       title,
@@ -55,11 +68,16 @@ export async function createPetition(ctx: Context, input: NewPetition): Promise<
       locale,
       created_at: now,
       updated_at: now,
-    });
-    await createCounts(trx, petition.id, now);
-    await addLeadHost(trx, petition.id, organisation.id, now);
-    return petition;
-  });
+    }),
+  );
+}
+
+/** The petition row, its counts row and its lead host, in the caller's transaction. */
+async function insertNewPetition(trx: Trx, row: NewPetitionRow): Promise<Petition> {
+  const petition = await insertPetition(trx, row);
+  await createCounts(trx, petition.id, row.created_at);
+  await addLeadHost(trx, petition.id, row.organisation_id, row.created_at);
+  return petition;
 }
 
 /** How long a petition read is reused on the signing path; a status change shows everywhere within it. */
@@ -148,4 +166,91 @@ export async function listOrganisationCampaigns(ctx: Context, actor: Actor, orga
     const pending = row ? Math.max(0, row.signed - row.confirmed - row.removed) : 0;
     return { petition, confirmed, pending };
   });
+}
+
+const petitionTarget = (petition: Pick<Petition, 'id'>) => `petition:${petition.id}`;
+
+/** The stored petition, never a cached copy: the dashboard shows what was just saved. */
+export async function findCurrentPetition(ctx: Context, slug: string): Promise<Petition | undefined> {
+  return isValidSlug(slug) ? findPetitionBySlug(ctx.db, slug) : undefined;
+}
+
+/**
+ * Creates a petition for an organisation from the dashboard's form (values as typed): owners and
+ * editors only. Every wrong field gets a message key; the audit entry rides the same transaction.
+ */
+export async function createPetitionAs(ctx: Context, actor: Actor, organisationId: number, input: Readonly<Record<string, unknown>>): Promise<Petition> {
+  if (!canCreatePetition(actor, organisationId)) throw new DomainError('forbidden', 'Only owners and editors start petitions.');
+  const parsed = parsePetitionDraft(input);
+  if (!parsed.ok) throw new DomainError('invalid_input', 'Some fields need attention.', parsed.errors);
+  const draft = parsed.value;
+  if (await findPetitionBySlug(ctx.db, draft.slug)) throw new DomainError('conflict', 'That address is taken.', { slug: 'dashboard.error.slug.taken' });
+  const now = ctx.clock.now();
+  const petition = await ctx.db.transaction().execute(async (trx) => {
+    const created = await insertNewPetition(trx, {
+      organisation_id: organisationId,
+      slug: draft.slug,
+      title: draft.title,
+      target: draft.target,
+      demand: draft.demand,
+      body: draft.body,
+      goal: draft.goal,
+      status: draft.status,
+      locale: draft.locale,
+      show_comments: draft.showComments ? 1 : 0,
+      auto_next_goal: draft.autoNextGoal ? 1 : 0,
+      created_at: now,
+      updated_at: now,
+    });
+    await recordAudit(trx, { organisationId, userId: actor.userId, action: 'petition.created', target: petitionTarget(created), details: { petition: created.slug, status: created.status } }, now);
+    return created;
+  });
+  forgetPetition(ctx, petition.slug);
+  return petition;
+}
+
+function ensureCanEditPetition(actor: Actor, petition: Petition): void {
+  if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
+}
+
+/**
+ * Changes a petition's goal, automatic next goal and comment display, and its slug while it is a
+ * draft (once public, its address is on posters and in mail, so it stays).
+ */
+export async function updatePetitionSettings(ctx: Context, actor: Actor, petition: Petition, input: Readonly<Record<string, unknown>>): Promise<Petition> {
+  ensureCanEditPetition(actor, petition);
+  const parsed = parsePetitionSettings(input);
+  if (!parsed.ok) throw new DomainError('invalid_input', 'Some fields need attention.', parsed.errors);
+  const settings = parsed.value;
+  const slug = settings.slug ?? petition.slug;
+  if (slug !== petition.slug) {
+    if (petition.status !== 'draft') throw new DomainError('conflict', 'Only a draft changes its address.', { slug: 'dashboard.error.slug.locked' });
+    if (await findPetitionBySlug(ctx.db, slug)) throw new DomainError('conflict', 'That address is taken.', { slug: 'dashboard.error.slug.taken' });
+  }
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    await updatePetitionSettingsRow(trx, petition.id, { slug, goal: settings.goal, autoNextGoal: settings.autoNextGoal, showComments: settings.showComments }, now);
+    await recordAudit(trx, { organisationId: petition.organisationId, userId: actor.userId, action: 'petition.settings-changed', target: petitionTarget(petition), details: { petition: slug } }, now);
+  });
+  forgetPetition(ctx, petition.slug);
+  forgetPetition(ctx, slug);
+  return { ...petition, slug, goal: settings.goal, autoNextGoal: settings.autoNextGoal, showComments: settings.showComments, updatedAt: now };
+}
+
+/** Moves a petition along draft → open → closed or won (a closed one may reopen), for the lead's owners and editors. */
+export async function changePetitionStatusAs(ctx: Context, actor: Actor, petition: Petition, status: string): Promise<Petition> {
+  ensureCanEditPetition(actor, petition);
+  if (!isPetitionStatus(status)) throw new DomainError('invalid_input', 'Unknown status.', { status: 'dashboard.error.status.invalid' });
+  if (!canChangeStatus(petition.status, status)) throw new DomainError('conflict', `A petition that is ${petition.status} cannot become ${status}.`, { status: 'dashboard.error.status.move' });
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    await updatePetitionStatus(trx, petition.id, status, now);
+    await recordAudit(
+      trx,
+      { organisationId: petition.organisationId, userId: actor.userId, action: 'petition.status-changed', target: petitionTarget(petition), details: { petition: petition.slug, status, previousStatus: petition.status } },
+      now,
+    );
+  });
+  forgetPetition(ctx, petition.slug);
+  return { ...petition, status, updatedAt: now };
 }

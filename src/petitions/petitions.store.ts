@@ -63,3 +63,12 @@ export async function listPetitionsLedBy(db: Db, organisationId: number): Promis
   const rows = await db.selectFrom('petitions').select(COLUMNS).where('organisation_id', '=', organisationId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
   return rows.map(toPetition);
 }
+
+/** The settings the dashboard changes after creation (the slug only while a draft: the service checks). */
+export async function updatePetitionSettingsRow(db: Db, id: number, settings: { slug: string; goal: number; autoNextGoal: boolean; showComments: boolean }, now: number): Promise<void> {
+  await db
+    .updateTable('petitions')
+    .set({ slug: settings.slug, goal: settings.goal, auto_next_goal: settings.autoNextGoal ? 1 : 0, show_comments: settings.showComments ? 1 : 0, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import { canModerateComments, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
 import type { Petition } from '../petitions/petition.ts';
@@ -51,6 +52,25 @@ export async function listCommentsForModeration(ctx: Context, actor: Actor, peti
 export async function moderateComment(ctx: Context, actor: Actor, petition: Petition, signatureId: number, decision: 'approved' | 'rejected'): Promise<void> {
   if (!canModerateComments(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation moderate comments.');
   if (!(await updateCommentState(ctx.db, petition.id, signatureId, decision))) throw new DomainError('not_found', 'There is no such comment.');
+  cache.get(ctx)?.delete(petition.id);
+  forgetPetition(ctx, petition.slug);
+}
+
+/**
+ * The dashboard's decision on a comment: as `moderateComment`, with the audit entry (which names
+ * the petition, never the signer) in the same transaction.
+ */
+export async function recordCommentDecision(ctx: Context, actor: Actor, petition: Petition, signatureId: number, decision: 'approved' | 'rejected'): Promise<void> {
+  if (!canModerateComments(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation moderate comments.');
+  const now = ctx.clock.now();
+  await ctx.db.transaction().execute(async (trx) => {
+    if (!(await updateCommentState(trx, petition.id, signatureId, decision))) throw new DomainError('not_found', 'There is no such comment.');
+    await recordAudit(
+      trx,
+      { organisationId: petition.organisationId, userId: actor.userId, action: decision === 'approved' ? 'comment.approved' : 'comment.rejected', target: `petition:${petition.id}`, details: { petition: petition.slug } },
+      now,
+    );
+  });
   cache.get(ctx)?.delete(petition.id);
   forgetPetition(ctx, petition.slug);
 }

@@ -1,4 +1,5 @@
 import { accountJobs } from '../auth/account.jobs.ts';
+import { coalitionJobs } from '../coalitions/coalitions.jobs.ts';
 import { ledgerJobs } from '../ledger/ledger.jobs.ts';
 import { invitationJobs } from '../organisations/invitations.jobs.ts';
 import { signatureJobs } from '../signatures/signature.jobs.ts';
@@ -9,5 +10,6 @@ export const jobHandlers: JobHandlers = {
   ...signatureJobs,
   ...accountJobs,
   ...invitationJobs,
+  ...coalitionJobs,
   ...ledgerJobs,
 };

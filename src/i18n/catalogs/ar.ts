@@ -1,4 +1,5 @@
 import { adminAr } from './admin.ar.ts';
+import { dashboardAr } from './dashboard.ar.ts';
 import { ledgerAr } from './ledger.ar.ts';
 import type { MessageKey } from './en.ts';
 
@@ -102,5 +103,6 @@ export const ar: Record<MessageKey, string> = {
   'page.error.body': 'لم يكتمل طلبك. حاول مرة أخرى بعد لحظات.',
   'page.home': 'اطّلع على الحملات الجارية',
   ...adminAr,
+  ...dashboardAr,
   ...ledgerAr,
 };

@@ -1,4 +1,5 @@
 import { adminEn } from './admin.en.ts';
+import { dashboardEn } from './dashboard.en.ts';
 import { ledgerEn } from './ledger.en.ts';
 
 /**
@@ -104,6 +105,7 @@ export const en = {
   'page.error.body': 'Your request was not completed. Please try again in a moment.',
   'page.home': 'See the open campaigns',
   ...adminEn,
+  ...dashboardEn,
   ...ledgerEn,
 } as const;
 

@@ -1,4 +1,5 @@
 import { adminFr } from './admin.fr.ts';
+import { dashboardFr } from './dashboard.fr.ts';
 import { ledgerFr } from './ledger.fr.ts';
 import type { MessageKey } from './en.ts';
 
@@ -102,5 +103,6 @@ export const fr: Record<MessageKey, string> = {
   'page.error.body': 'Votre demande n’a pas abouti. Réessayez dans un instant.',
   'page.home': 'Voir les campagnes en cours',
   ...adminFr,
+  ...dashboardFr,
   ...ledgerFr,
 };
