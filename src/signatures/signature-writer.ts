@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { CountBoard } from '../counts/count-board.ts';
 import type { Keys } from '../crypto/keys.ts';
@@ -82,16 +87,15 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
   let nextId = 1;
   const pending = new Map<number, { resolve: (outcome: BatchOutcome) => void; reject: (error: Error) => void }>();
 
-  const start = (): Promise<void> => {
+  const start = async (): Promise<void> => {
     const data: WriterThreadData = {
-      entry: new URL('./writer-thread.ts', import.meta.url).href,
       database: deps.database,
       searchPath: deps.searchPath,
       keys: { dataEncryption: deps.keys.dataEncryption, emailHash: deps.keys.emailHash, publicIds: deps.keys.publicIds },
     };
-    const thread = new Worker(new URL('../shared/thread-bootstrap.js', import.meta.url), { workerData: data });
+    const thread = new Worker(await writerThreadScript(), { workerData: data });
     worker = thread;
-    return new Promise<void>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       const fail = (error: Error) => {
         if (worker === thread) {
           worker = undefined;
@@ -142,4 +146,37 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
       });
     },
   };
+}
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+let script: Promise<string> | undefined;
+
+/**
+ * The writer thread's code as one plain JavaScript file, built once per process from the sources
+ * (esbuild, about 50 ms; npm packages stay imports). A thread that loaded the TypeScript through
+ * tsx would carry a second loader and its memory.
+ */
+function writerThreadScript(): Promise<string> {
+  script ??= build({
+    entryPoints: [fileURLToPath(new URL('./writer-thread.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    write: false,
+    logLevel: 'silent',
+  }).then((result) => {
+    const code = result.outputFiles[0]?.contents;
+    if (!code) throw new Error('building the writer thread produced nothing');
+    // Kept under node_modules so that its package imports resolve; named by content, written atomically.
+    const dir = path.join(packageRoot, 'node_modules', '.cache', 'chorus');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `writer-thread-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, code);
+    renameSync(temporary, file);
+    return file;
+  });
+  return script;
 }

@@ -10,7 +10,6 @@ import { executeBatch, type WriteRequest } from './signature-batch.ts';
  * commit) or PostgreSQL does its work. Messages: { id, requests, now } in, { id, outcome | error } out.
  */
 export interface WriterThreadData {
-  readonly entry: string;
   readonly database: DatabaseConfig;
   readonly searchPath: string | undefined;
   readonly keys: { readonly dataEncryption: Uint8Array; readonly emailHash: Uint8Array; readonly publicIds: Uint8Array };
