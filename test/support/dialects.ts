@@ -57,7 +57,18 @@ const postgres: TestDialect = {
     await admin.end();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-test-'));
     const storage = openStorage({ kind: 'postgres', url: postgresUrl }, { searchPath: schema, poolSize: 5 });
-    await migrateToLatest(storage);
+    try {
+      await migrateToLatest(storage);
+    } catch (error) {
+      // Leave nothing behind when a test cannot even start.
+      await storage.destroy();
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
+    }
     return {
       storage,
       file: undefined,
