@@ -10,6 +10,7 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   invalid_input: 422,
   petition_closed: 409,
   forbidden: 403,
+  cross_site: 403,
   unauthenticated: 401,
   conflict: 409,
   token_invalid: 404,
@@ -24,7 +25,8 @@ const PAGE_TEXT: Partial<Record<ErrorCode, { title: MessageKey; body: MessageKey
   token_invalid: { title: 'confirm.invalid.title', body: 'confirm.invalid.body' },
   token_expired: { title: 'confirm.expired.title', body: 'confirm.expired.body' },
   rate_limited: { title: 'page.rateLimited.title', body: 'page.rateLimited.body' },
-  forbidden: { title: 'page.badRequest.title', body: 'error.form.crossSite' },
+  forbidden: { title: 'page.forbidden.title', body: 'page.forbidden.body' },
+  cross_site: { title: 'page.badRequest.title', body: 'error.form.crossSite' },
 };
 
 export function isApiRequest(request: FastifyRequest): boolean {

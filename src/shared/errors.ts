@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'invalid_input'
   | 'petition_closed'
   | 'forbidden'
+  /** A state-changing form posted from another site (Fetch Metadata / Origin). */
+  | 'cross_site'
   | 'unauthenticated'
   | 'conflict'
   | 'token_invalid'

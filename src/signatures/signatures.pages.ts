@@ -22,7 +22,7 @@ const confirmFormId = (token: string) => `confirm:${parseConfirmationToken(token
 
 function refuseCrossSite(deps: HttpDeps, request: FastifyRequest): void {
   if (isCrossSiteRequest(request, deps.ctx.config.publicUrl)) {
-    throw new DomainError('forbidden', 'This form was sent from another website.');
+    throw new DomainError('cross_site', 'This form was sent from another website.');
   }
 }
 

@@ -97,6 +97,8 @@ export const ar: Record<MessageKey, string> = {
   'page.rateLimited.title': 'محاولات كثيرة جدًا',
   'page.rateLimited.body': 'تلقّينا طلبات كثيرة جدًا من اتصالك. انتظر دقيقة ثم حاول مرة أخرى.',
   'page.closed.title': 'هذه العريضة مغلقة',
+  'page.forbidden.title': 'غير مسموح',
+  'page.forbidden.body': 'لا يمكنك فعل ذلك هنا.',
   'page.badRequest.title': 'لم نتمكّن من قراءة هذا الطلب',
   'page.badRequest.body': 'عُد إلى الصفحة السابقة وحاول مرة أخرى.',
   'page.error.title': 'حدث خطأ من جهتنا',

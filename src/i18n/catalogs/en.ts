@@ -99,6 +99,8 @@ export const en = {
   'page.rateLimited.title': 'Too many attempts',
   'page.rateLimited.body': 'We received too many requests from your connection. Please wait a minute, then try again.',
   'page.closed.title': 'This petition is closed',
+  'page.forbidden.title': 'Not allowed',
+  'page.forbidden.body': 'You cannot do this here.',
   'page.badRequest.title': 'We could not read that request',
   'page.badRequest.body': 'Please go back and try again.',
   'page.error.title': 'Something went wrong on our side',

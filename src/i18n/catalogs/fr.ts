@@ -97,6 +97,8 @@ export const fr: Record<MessageKey, string> = {
   'page.rateLimited.title': 'Trop de tentatives',
   'page.rateLimited.body': 'Nous avons reçu trop de demandes depuis votre connexion. Patientez une minute, puis réessayez.',
   'page.closed.title': 'Cette pétition est close',
+  'page.forbidden.title': 'Action non autorisée',
+  'page.forbidden.body': 'Vous ne pouvez pas faire cela ici.',
   'page.badRequest.title': 'Nous n’avons pas pu lire cette demande',
   'page.badRequest.body': 'Revenez en arrière et réessayez.',
   'page.error.title': 'Un problème est survenu de notre côté',
