@@ -9,7 +9,7 @@
  *   node bin/run-ts.js bench/packet.ts                       # 1,000,000 rows, SQLite, CSV and PDF
  *   node bin/run-ts.js bench/packet.ts --rows=20000 --formats=csv --dialect=postgres
  *
- * Results: bench/results/packet-<timestamp>.json and bench/results/packet.md. Work files go to
+ * Results: bench/results/packet-<timestamp>.json and bench/results/packet-<dialect>.md. Work files go to
  * bench/tmp/ (ignored by git) and are removed at the end.
  */
 import { spawn } from 'node:child_process';
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     formats: { type: 'string', default: 'csv,pdf' },
     dialect: { type: 'string', default: 'sqlite' },
     keep: { type: 'boolean', default: false },
+    // Also run the CSV with V8's old space capped at this many MB: it finishes only if memory is flat.
+    'heap-cap': { type: 'string', default: '64' },
   },
 });
 const ROWS = Number(values.rows);
@@ -71,7 +73,7 @@ function signer(i: number) {
  * which shares each shared page among the processes that map it, so Chromium's many processes
  * (which all map the same libraries) are not counted several times over, as summed RSS would.
  */
-function treeRssKb(root: number): number {
+function treeRssKb(root: number, byCommand?: Map<string, number>): number {
   const parents = new Map<number, number>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -89,8 +91,12 @@ function treeRssKb(root: number): number {
     while (p !== undefined && p !== root && p > 1) p = parents.get(p);
     if (p !== root) continue;
     try {
-      const pss = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
-      total += Number(pss ?? 0);
+      const pss = Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+      total += pss;
+      if (byCommand) {
+        const command = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+        byCommand.set(command, (byCommand.get(command) ?? 0) + pss);
+      }
     } catch {
       // gone
     }
@@ -98,17 +104,24 @@ function treeRssKb(root: number): number {
   return total;
 }
 
-async function runDeliver(env: NodeJS.ProcessEnv, format: string, out: string) {
+async function runDeliver(env: NodeJS.ProcessEnv, format: string, out: string, heapCapMb?: number) {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(ROOT, '../bin/chorus.js'), 'deliver', 'bench', '--format', format, '--out', out], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = heapCapMb ? [`--max-old-space-size=${heapCapMb}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, '../bin/chorus.js'), 'deliver', 'bench', '--format', format, '--out', out], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   let peakTree = 0;
   let peakNode = 0;
+  let peakBreakdown: Record<string, number> = {};
   const timer = setInterval(() => {
     if (!child.pid) return;
-    peakTree = Math.max(peakTree, treeRssKb(child.pid));
+    const byCommand = new Map<string, number>();
+    const tree = treeRssKb(child.pid, byCommand);
+    if (tree > peakTree) {
+      peakTree = tree;
+      peakBreakdown = Object.fromEntries([...byCommand].map(([command, kb]) => [command, Math.round(kb / 1024)]));
+    }
     try {
       peakNode = Math.max(peakNode, Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0));
     } catch {
@@ -120,7 +133,7 @@ async function runDeliver(env: NodeJS.ProcessEnv, format: string, out: string) {
   if (code !== 0) throw new Error(`deliver --format ${format} exited ${code}:\n${output}`);
   const seconds = (performance.now() - started) / 1000;
   const manifest = JSON.parse(readFileSync(out.replace(/\.(pdf|csv)$/, '.manifest.json'), 'utf8')) as { rows: number };
-  return { format, seconds: Math.round(seconds * 10) / 10, peakTreeMb: Math.round(peakTree / 1024), peakNodeMb: Math.round(peakNode / 1024), rows: manifest.rows, fileMb: Math.round(statSync(out).size / 104857.6) / 10, output: output.trim() };
+  return { format: heapCapMb ? `${format} (old space capped at ${heapCapMb} MB)` : format, seconds: Math.round(seconds * 10) / 10, peakTreeMb: Math.round(peakTree / 1024), peakNodeMb: Math.round(peakNode / 1024), peakByCommandMb: peakBreakdown, rows: manifest.rows, fileMb: Math.round(statSync(out).size / 104857.6) / 10, output: output.trim() };
 }
 
 async function main() {
@@ -158,6 +171,12 @@ async function main() {
     console.log(`${format}: ${result.rows.toLocaleString('en')} rows in ${result.seconds} s, peak ${result.peakTreeMb} MB (process tree; Node alone ${result.peakNodeMb} MB), ${result.fileMb} MB`);
     runs.push(result);
   }
+  const cap = Number(values['heap-cap']);
+  if (FORMATS.includes('csv') && cap > 0) {
+    const capped = await runDeliver(env, 'csv', path.join(work, 'capped.csv'), cap);
+    console.log(`${capped.format}: ${capped.rows.toLocaleString('en')} rows in ${capped.seconds} s, peak ${capped.peakTreeMb} MB`);
+    runs.push(capped);
+  }
   const report = {
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 1e9), node: process.version },
@@ -179,10 +198,14 @@ async function main() {
     '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...report.runs.map((r) => `| ${r.format} | ${r.rows.toLocaleString('en')} | ${r.seconds} s | ${r.peakTreeMb} MB | ${r.peakNodeMb} MB | ${r.fileMb} MB |`),
     '',
+    'At the peak, by process (PSS, MB):',
+    '',
+    ...report.runs.map((r) => `- ${r.format}: ${Object.entries(r.peakByCommandMb).map(([command, mb]) => `${command} ${mb}`).join(', ')}`),
+    '',
     `Seeding (sealed rows and their log entries, ${timings.batches.toLocaleString('en')} transactions of 500): ${seedSeconds} s. Appending 500 confirmation entries to the log took ${report.seed.appendMsPerBatch} ms per batch (the lookup of country and host, the head row's UPDATE … RETURNING, 500 hashes, one multi-row insert, the head's hash), against ${report.seed.restOfBatchMs} ms for the rest of the same transaction (sealing excluded: it happens before).`,
     '',
   ].join('\n');
-  writeFileSync(path.join(results, 'packet.md'), md);
+  writeFileSync(path.join(results, `packet-${DIALECT}.md`), md);
   console.log(md);
   if (!values.keep) rmSync(work, { recursive: true, force: true });
   if (DIALECT === 'postgres') {

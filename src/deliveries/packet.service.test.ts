@@ -131,6 +131,20 @@ describeEachDialect('delivery packets', (dialect) => {
     expect(tail).toMatch(/20000,Person19999 F\.,FR\r\n$/);
   });
 
+  it('lists only a co-host’s own signers in its packet, and refuses anyone but the lead’s owners and editors', async () => {
+    const viaPartner = await signAs(t.ctx, petition, { email: 'via.partner@example.org', name: 'Partner Signer' }, 'fairtech');
+    const viaLead = await signAs(t.ctx, petition, { email: 'via.lead@example.org', name: 'Lead Signer' });
+    await confirmAll(t.ctx, petition, [viaPartner, viaLead]);
+    let csv = '';
+    const sink = new Writable({ write(chunk: Buffer, _e, done) { csv += chunk.toString('utf8'); done(); } });
+    const { manifest } = await makePacket(t.ctx, operator, petition, { format: 'csv', fields: ['name'], partner: 'fairtech' }, { kind: 'stream', out: sink });
+    expect(csv).toBe('number,name\r\n1,Partner S.\r\n');
+    expect(manifest).toMatchObject({ partner: 'fairtech', rows: 1, counts: { online: 2 } });
+    await expect(makePacket(t.ctx, operator, petition, { format: 'csv', fields: ['name'], partner: 'nobody' }, { kind: 'stream', out: sink })).rejects.toMatchObject({ code: 'not_found' });
+    const partnerOwner = { kind: 'organiser', actor: { userId: 1, memberships: new Map([[petition.organisationId + 1, 'owner' as const]]) }, name: 'Partner' } as const;
+    await expect(makePacket(t.ctx, partnerOwner, petition, { format: 'csv', fields: ['name'] }, { kind: 'stream', out: sink })).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
   it('prints a few thousand signers in several chunks, numbered and paged continuously', async () => {
     await seedConfirmedSignatures(t.ctx, petition, 9_000, (i) => ({ name: i % 3 === 0 ? `أمينة ${i}` : `Signer${i} Doe`, country: 'FR', postcode: '69001' }), 1_000);
     const file = path.join(work, 'big.pdf');

@@ -10,10 +10,10 @@ const run = promisify(execFile);
 /**
  * Headless Chromium from the operating system (Debian's `chromium` package), never a downloaded
  * browser: it shapes and orders every script correctly (Arabic and Hebrew right to left included)
- * and writes a PDF whose text extracts in logical order. Override the path with CHROMIUM_PATH.
+ * and writes a PDF whose text extracts in logical order. qpdf (Debian's `qpdf`) joins the chunks.
  */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const QPDF_PATH = process.env.QPDF_PATH ?? '/usr/bin/qpdf';
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const QPDF_PATH = '/usr/bin/qpdf';
 
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'];
 
