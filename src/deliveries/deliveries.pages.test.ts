@@ -57,8 +57,11 @@ describeEachDialect('the Deliveries dashboard page and the public timeline', (di
   it('lets an editor enter paper, make a CSV packet, and publish it on the timeline, where anyone can check its head', async () => {
     const cookie = await signedIn('editor');
     const base = `/admin/o/${orgSlug}/p/drop-panoptica/deliveries`;
+    // The petition's dashboard has a Deliveries tab for the lead's owners and editors.
+    expect((await get(`/admin/o/${orgSlug}/p/drop-panoptica`, cookie)).body).toContain(`href="${base}"`);
     const page = await get(base, cookie);
     expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`href="${base}" aria-current="page"`);
     expect(stripIsolates(page.body)).toContain('Deliveries: Drop Panoptica');
     expect(page.headers['cache-control']).toBe('no-store');
 

@@ -12,8 +12,8 @@ import { layout } from '../http/layout.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import type { Author } from '../ledger/author.ts';
 import { readLogSummary } from '../ledger/ledger.service.ts';
-import type { Petition } from '../petitions/petition.ts';
-import { findPetition, getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
+import { getHostedPetitionOrThrow, type HostedPetition } from '../petitions/petition-dashboard.service.ts';
+import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
 import { deliveryManifest, listDeliveries, listTimeline, publishDelivery } from './deliveries.service.ts';
 import { deliveriesView, timelineView } from './deliveries.views.ts';
@@ -36,11 +36,11 @@ function idParam(value: string): number {
   return id;
 }
 
-/** The petition named in the address, if the organisation in the address leads it (else 404: nothing is confirmed to outsiders). */
-async function ledPetition(deps: HttpDeps, scope: OrganisationScope, slug: string): Promise<Petition> {
-  const petition = await findPetition(deps.ctx, slug);
-  if (!petition || petition.organisationId !== scope.organisation.organisationId) throw new DomainError('not_found', 'There is no such petition among this organisation’s.');
-  return petition;
+/** The petition named in the address, seen from the organisation in the address, which must lead it (else 404: nothing is confirmed to outsiders). */
+async function ledPetition(deps: HttpDeps, scope: OrganisationScope, slug: string): Promise<HostedPetition> {
+  const hosted = await getHostedPetitionOrThrow(deps.ctx, scope.actor, scope.organisation.organisationId, slug);
+  if (hosted.viewer.role !== 'lead') throw new DomainError('not_found', 'Deliveries are made by the organisation that leads the petition.');
+  return hosted;
 }
 
 const authorOf = (scope: OrganisationScope): Author => ({ kind: 'organiser', actor: scope.actor, name: scope.user.name });
@@ -65,12 +65,14 @@ export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): voi
 
     const sendDeliveries = async (request: FastifyRequest<PetitionParams>, reply: FastifyReply, paper: { errors: FormErrors; values: Record<string, string> } = { errors: {}, values: {} }, status = 200) => {
       const scope = requireOrganisation(request);
-      const petition = await ledPetition(deps, scope, request.params.slug);
+      const hosted = await ledPetition(deps, scope, request.params.slug);
+      const { petition } = hosted;
       const author = authorOf(scope);
       const [summary, hosts, batches, deliveries] = await Promise.all([readLogSummary(ctx, petition), listAllHosts(ctx, petition), listPaperBatches(ctx, petition), listDeliveries(ctx, author, petition)]);
       const done = (request.query as Record<string, unknown> | undefined)?.done;
       const noticeKey = typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined;
       const main = deliveriesView(request, {
+        header: { actor: scope.actor, organisation: scope.organisation, hosted },
         organisation: scope.organisation,
         petition,
         summary,
@@ -92,7 +94,7 @@ export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): voi
     admin.post<PetitionParams>('/admin/o/:org/p/:slug/deliveries/paper', async (request, reply) => {
       checkSessionForm(deps, request);
       const scope = requireOrganisation(request);
-      const petition = await ledPetition(deps, scope, request.params.slug);
+      const { petition } = await ledPetition(deps, scope, request.params.slug);
       const values = Object.fromEntries(['count', 'country', 'region', 'place', 'date'].map((name) => [name, formText(request.body, name, 300)]));
       try {
         await addPaperBatch(ctx, authorOf(scope), petition, values);
@@ -107,7 +109,7 @@ export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): voi
     admin.post<ItemParams>('/admin/o/:org/p/:slug/deliveries/paper/:id/correct', async (request, reply) => {
       checkSessionForm(deps, request);
       const scope = requireOrganisation(request);
-      const petition = await ledPetition(deps, scope, request.params.slug);
+      const { petition } = await ledPetition(deps, scope, request.params.slug);
       try {
         await correctPaperBatch(ctx, authorOf(scope), petition, idParam(request.params.id), { delta: formText(request.body, 'delta', 20), note: formText(request.body, 'note', 600) });
       } catch (error) {
@@ -121,14 +123,14 @@ export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): voi
     admin.post<ItemParams>('/admin/o/:org/p/:slug/deliveries/:id/publish', async (request, reply) => {
       checkSessionForm(deps, request);
       const scope = requireOrganisation(request);
-      const petition = await ledPetition(deps, scope, request.params.slug);
+      const { petition } = await ledPetition(deps, scope, request.params.slug);
       await publishDelivery(ctx, authorOf(scope), petition, idParam(request.params.id), formText(request.body, 'note', 600));
       return reply.redirect(back(request, scope, 'published'), 303);
     });
 
     admin.get<ItemParams>('/admin/o/:org/p/:slug/deliveries/:id/manifest.json', async (request, reply) => {
       const scope = requireOrganisation(request);
-      const petition = await ledPetition(deps, scope, request.params.slug);
+      const { petition } = await ledPetition(deps, scope, request.params.slug);
       const hosts = await listAllHosts(ctx, petition);
       const manifest = await deliveryManifest(ctx, authorOf(scope), petition, idParam(request.params.id), (id) => hosts.find((h) => h.organisationId === id)?.slug ?? null);
       return reply
@@ -141,7 +143,7 @@ export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): voi
     admin.post<PetitionParams>('/admin/o/:org/p/:slug/deliveries/packet', async (request, reply) => {
       checkSessionForm(deps, request);
       const scope = requireOrganisation(request);
-      const petition = await ledPetition(deps, scope, request.params.slug);
+      const { petition } = await ledPetition(deps, scope, request.params.slug);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const format = body.format;
       if (!isPacketFormat(format)) throw new DomainError('invalid_input', 'Choose PDF or CSV.');

@@ -8,6 +8,7 @@ import { countryName, countryOptions } from '../i18n/countries.ts';
 import type { LogSummary } from '../ledger/ledger.service.ts';
 import { hashView } from '../ledger/ledger.views.ts';
 import type { Petition } from '../petitions/petition.ts';
+import { petitionHeader, type PetitionPageScope } from '../petitions/petitions.admin.views.ts';
 import type { DeliveryRow } from './deliveries.service.ts';
 import type { PaperBatch } from './paper.service.ts';
 
@@ -44,6 +45,8 @@ ${d.note ? html`<p dir="auto">${d.note}</p>` : ''}
 }
 
 export interface DeliveriesPageState {
+  /** For the petition's dashboard header and tabs. */
+  readonly header: PetitionPageScope;
   readonly organisation: OrganisationMembership;
   readonly petition: Petition;
   readonly summary: LogSummary;
@@ -76,7 +79,8 @@ export function deliveriesView(request: FastifyRequest, state: DeliveriesPageSta
   const token = hiddenToken(state.formToken);
   const hostName = (id: number | null) => state.hosts.find((h) => h.organisationId === id)?.name ?? '';
   const paperTotal = state.batches.reduce((sum, b) => sum + b.total, 0);
-  return html`<h1>${i18n.t('ledger.admin.title', { title: petition.title })}</h1>
+  return html`${petitionHeader(request, state.header, 'deliveries')}
+<h2>${i18n.t('ledger.admin.nav')}</h2>
 <p>${i18n.t('ledger.admin.intro')}</p>
 <p>${i18n.t('ledger.admin.summary', { entries: i18n.number(state.summary.entries), head: `${state.summary.head.slice(0, 16)}…` })} <a href="${withLang(`/p/${petition.slug}/verify`, request.lang)}">${i18n.t('ledger.admin.publicLog')}</a></p>
 

@@ -42,6 +42,7 @@ export const PETITION_SECTIONS: PetitionSection[] = [
   { id: 'edit', label: 'dashboard.petition.nav.edit', suffix: '/edit', isVisible: (s) => isLeadView(s) && canEditPetition(s.actor, s.hosted.petition) },
   { id: 'partners', label: 'dashboard.petition.nav.partners', suffix: '/partners', isVisible: isLeadView },
   { id: 'comments', label: 'dashboard.petition.nav.comments', suffix: '/comments', isVisible: (s) => isLeadView(s) && canModerateComments(s.actor, s.hosted.petition) },
+  { id: 'deliveries', label: 'ledger.admin.nav', suffix: '/deliveries', isVisible: (s) => isLeadView(s) && canEditPetition(s.actor, s.hosted.petition) },
 ];
 
 /** The top of every page about one petition: its title, status, who leads it, and the tabs. */

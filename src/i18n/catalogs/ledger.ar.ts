@@ -77,6 +77,7 @@ export const ledgerAr: Record<keyof typeof ledgerEn, string> = {
   'ledger.packet.col.place': 'المكان والتاريخ',
   'ledger.packet.page': 'صفحة',
 
+  'ledger.admin.nav': 'التسليمات',
   'ledger.admin.title': 'التسليمات: {title}',
   'ledger.admin.intro': 'يضم ملف التسليم قائمة الموقّعين بأقل قدر من التفاصيل، والعدد، ورأس السجل الذي يتيح لأي شخص التحقّق من العدد لاحقًا.',
   'ledger.admin.summary': 'في السجل العام {entries} قيد. الرأس: {head}.',

@@ -75,6 +75,7 @@ export const ledgerEn = {
   'ledger.packet.col.place': 'Where and when',
   'ledger.packet.page': 'Page',
 
+  'ledger.admin.nav': 'Deliveries',
   'ledger.admin.title': 'Deliveries: {title}',
   'ledger.admin.intro': 'A delivery packet lists the signers with minimal details, the count, and the log head that lets anyone check the count later.',
   'ledger.admin.summary': 'The public log has {entries} entries. Head: {head}.',

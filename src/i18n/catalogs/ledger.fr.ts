@@ -76,6 +76,7 @@ export const ledgerFr: Record<keyof typeof ledgerEn, string> = {
   'ledger.packet.col.place': 'Où et quand',
   'ledger.packet.page': 'Page',
 
+  'ledger.admin.nav': 'Remises',
   'ledger.admin.title': 'Remises : {title}',
   'ledger.admin.intro': 'Un dossier de remise liste les signataires avec le minimum de détails, le décompte, et la tête du registre qui permet à chacun de vérifier le décompte plus tard.',
   'ledger.admin.summary': 'Le registre public compte {entries} entrées. Tête : {head}.',
