@@ -42,6 +42,14 @@ export const AUDIT_ACTIONS = [
   'organisation.renamed',
   'organisation.logo-changed',
   'organisation.logo-removed',
+  // The signature log and deliveries (src/ledger, src/deliveries).
+  'signature.removed-fraud',
+  'signature.removed-duplicate',
+  'signature.erased',
+  'paper.added',
+  'paper.corrected',
+  'delivery.made',
+  'delivery.published',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -46,6 +46,13 @@ const ACTION_TEXT: Readonly<Record<AuditAction, MessageKey>> = {
   'organisation.renamed': 'dashboard.audit.organisationRenamed',
   'organisation.logo-changed': 'dashboard.audit.logoChanged',
   'organisation.logo-removed': 'dashboard.audit.logoRemoved',
+  'signature.removed-fraud': 'ledger.audit.removedFraud',
+  'signature.removed-duplicate': 'ledger.audit.removedDuplicate',
+  'signature.erased': 'ledger.audit.erased',
+  'paper.added': 'ledger.audit.paperAdded',
+  'paper.corrected': 'ledger.audit.paperCorrected',
+  'delivery.made': 'ledger.audit.deliveryMade',
+  'delivery.published': 'ledger.audit.deliveryPublished',
 };
 
 function roleName(request: FastifyRequest, role: string | undefined): string {

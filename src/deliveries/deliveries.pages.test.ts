@@ -98,6 +98,12 @@ describeEachDialect('the Deliveries dashboard page and the public timeline', (di
     const check = unescapeHtml(timeline.body.match(/href="(\/p\/drop-panoptica\/verify\?head=[^"]+)"/)?.[1] ?? '');
     const verified = await get(check);
     expect(stripIsolates(verified.body)).toContain('après 4 entrées, figure toujours dans ce registre');
+    const audit = await t.ctx.db.selectFrom('audit_log').select(['action', 'details']).where('organisation_id', '=', orgId).where('action', 'in', ['paper.added', 'delivery.made', 'delivery.published']).orderBy('id').execute();
+    expect(audit).toEqual([
+      { action: 'paper.added', details: JSON.stringify({ count: 1240, petition: 'drop-panoptica' }) },
+      { action: 'delivery.made', details: JSON.stringify({ count: 3, petition: 'drop-panoptica' }) },
+      { action: 'delivery.published', details: JSON.stringify({ petition: 'drop-panoptica' }) },
+    ]);
     const forged = await get(check.replace(/head=[0-9a-f]/, 'head=0').replace(/head=00/, 'head=01'));
     expect(stripIsolates(forged.body)).toContain('NE correspond PAS');
   });

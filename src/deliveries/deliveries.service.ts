@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import type { Context } from '../context.ts';
 import { authorUserId, canDeliver, type Author } from '../ledger/author.ts';
 import type { Petition } from '../petitions/petition.ts';
@@ -8,9 +9,13 @@ import { insertDelivery, listDeliveryRows, markDeliveryPublished, type DeliveryR
 
 export type { DeliveryRow };
 
-/** Records a packet made: who, when, which fields, and the head and figures it printed. */
-export async function recordDelivery(ctx: Context, row: NewDeliveryRow): Promise<number> {
-  return insertDelivery(ctx.db, row);
+/** Records a packet made: who, when, which fields, and the head and figures it printed (and a line in the lead's audit log). */
+export async function recordDelivery(ctx: Context, petition: Petition, row: NewDeliveryRow): Promise<number> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const id = await insertDelivery(trx, row);
+    await recordAudit(trx, { organisationId: petition.organisationId, userId: row.user_id, action: 'delivery.made', target: `petition:${petition.id}`, details: { petition: petition.slug, count: row.signer_rows } }, row.created_at);
+    return id;
+  });
 }
 
 /** Every packet made for a petition, newest first, for its organisers. */
@@ -24,7 +29,12 @@ export async function publishDelivery(ctx: Context, author: Author, petition: Pe
   if (!canDeliver(author, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation publish deliveries.');
   const text = note.trim();
   if (text.length > 500 || /[\r\n]/.test(text)) throw new DomainError('invalid_input', 'The note must be one line of at most 500 characters.', { note: 'ledger.error.note' });
-  const published = await markDeliveryPublished(ctx.db, petition.id, deliveryId, authorUserId(author), text, ctx.clock.now());
+  const now = ctx.clock.now();
+  const published = await ctx.db.transaction().execute(async (trx) => {
+    const done = await markDeliveryPublished(trx, petition.id, deliveryId, authorUserId(author), text, now);
+    if (done) await recordAudit(trx, { organisationId: petition.organisationId, userId: authorUserId(author), action: 'delivery.published', target: `petition:${petition.id}`, details: { petition: petition.slug } }, now);
+    return done;
+  });
   if (!published) {
     const known = (await listDeliveryRows(ctx.db, petition.id, false)).some((d) => d.id === deliveryId);
     if (!known) throw new DomainError('not_found', `There is no delivery ${deliveryId} on this petition.`);

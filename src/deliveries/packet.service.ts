@@ -233,7 +233,7 @@ async function writeAndRecord(ctx: Context, author: Author, petition: Petition, 
     await writeCsv(ctx, p, target.out, tallies);
   }
   const removed = p.summary.removals.fraud + p.summary.removals.duplicate + p.summary.removals.erasure;
-  const deliveryId = await recordDelivery(ctx, {
+  const deliveryId = await recordDelivery(ctx, petition, {
     petition_id: petition.id,
     format: options.format,
     fields: options.fields.join(','),

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import type { Context } from '../context.ts';
 import { authorLabel, authorUserId, canRecordPaper, type Author } from '../ledger/author.ts';
 import { forgetPaperCount } from '../ledger/ledger.service.ts';
@@ -63,6 +64,7 @@ export async function addPaperBatch(ctx: Context, author: Author, petition: Peti
     );
     if (!entry) throw new Error('the paper entry was not appended');
     await setBatchLogPosition(trx, batchId, entry.position);
+    await recordAudit(trx, { organisationId: petition.organisationId, userId: authorUserId(author), action: 'paper.added', target: `petition:${petition.id}`, details: { petition: petition.slug, count: batch.count } }, now);
     return { batchId, logPosition: entry.position };
   });
   forgetPaperCount(ctx, petition.id);
@@ -94,6 +96,7 @@ export async function correctPaperBatch(ctx: Context, author: Author, petition: 
     const checked = parseCorrection(raw, before);
     if (!checked.ok) throw invalid(checked.errors);
     await insertPaperCorrection(trx, { batch_id: batchId, petition_id: petition.id, delta, note, user_id: authorUserId(author), by_label: authorLabel(author), created_at: now, log_position: entry.position });
+    await recordAudit(trx, { organisationId: petition.organisationId, userId: authorUserId(author), action: 'paper.corrected', target: `petition:${petition.id}`, details: { petition: petition.slug, count: delta } }, now);
     return { logPosition: entry.position, total: before + delta };
   });
   forgetPaperCount(ctx, petition.id);

@@ -161,6 +161,12 @@ describeEachDialect('the signature log', (dialect) => {
       { reason: 'fraud', by_label: 'test (command line)', log_position: 6 },
       { reason: 'duplicate', by_label: 'test (command line)', log_position: null },
     ]);
+    // And in the lead's audit log, naming the petition, never the signer.
+    const audit = await t.ctx.db.selectFrom('audit_log').select(['organisation_id', 'user_id', 'action', 'details']).where('action', 'like', 'signature.%').orderBy('id').execute();
+    expect(audit).toEqual([
+      { organisation_id: petition.organisationId, user_id: null, action: 'signature.removed-fraud', details: JSON.stringify({ petition: petition.slug }) },
+      { organisation_id: petition.organisationId, user_id: null, action: 'signature.removed-duplicate', details: JSON.stringify({ petition: petition.slug }) },
+    ]);
   });
 
   it('erases a signature on request: personal data blanked, the address free to sign again, the history kept', async () => {

@@ -1,3 +1,4 @@
+import { recordAudit } from '../audit/audit.service.ts';
 import type { Context } from '../context.ts';
 import { applyCountChanges, applyHostCountChanges } from '../counts/counts.service.ts';
 import type { Petition } from '../petitions/petition.ts';
@@ -75,6 +76,9 @@ export async function removeSignature(ctx: Context, author: Author, petition: Pe
       by_label: authorLabel(author),
       created_at: now,
     });
+    // The organisation's audit log too, where its owners look: who, what, which petition (never whose signature).
+    const action = reason === 'fraud' ? 'signature.removed-fraud' : reason === 'duplicate' ? 'signature.removed-duplicate' : 'signature.erased';
+    await recordAudit(trx, { organisationId: petition.organisationId, userId: authorUserId(author), action, target: `petition:${petition.id}`, details: { petition: petition.slug } }, now);
     return { logPosition, counts, hostCounts };
   });
   ctx.board.apply(changed.counts);

@@ -143,4 +143,12 @@ export const ledgerAr: Record<keyof typeof ledgerEn, string> = {
   'ledger.admin.list.manifest': 'البيان (JSON)',
   'ledger.admin.partnerOnly': '{organisation} فقط',
   'ledger.admin.rows': '{count, plural, zero {لا صفوف موقّعين} one {صف موقّع واحد} two {صفّا موقّعَين} few {# صفوف موقّعين} many {# صفًا من الموقّعين} other {# صف من الموقّعين}}',
+
+  'ledger.audit.removedFraud': 'حذف توقيعًا احتياليًا من العريضة {petition}',
+  'ledger.audit.removedDuplicate': 'حذف توقيعًا مكررًا من العريضة {petition}',
+  'ledger.audit.erased': 'محا توقيعًا من العريضة {petition} بطلب صاحبه',
+  'ledger.audit.paperAdded': '{count, plural, zero {أدخل دفعة ورقية فارغة للعريضة {petition}} one {أدخل توقيعًا ورقيًا واحدًا للعريضة {petition}} two {أدخل توقيعين ورقيين للعريضة {petition}} few {أدخل # تواقيع ورقية للعريضة {petition}} many {أدخل # توقيعًا ورقيًا للعريضة {petition}} other {أدخل # توقيع ورقي للعريضة {petition}}}',
+  'ledger.audit.paperCorrected': 'صحّح دفعة ورقية للعريضة {petition} بمقدار {count}',
+  'ledger.audit.deliveryMade': '{count, plural, zero {أعدّ ملف تسليم للعريضة {petition} بلا موقّعين} one {أعدّ ملف تسليم للعريضة {petition} فيه موقّع واحد} two {أعدّ ملف تسليم للعريضة {petition} فيه موقّعان} few {أعدّ ملف تسليم للعريضة {petition} فيه # موقّعين} many {أعدّ ملف تسليم للعريضة {petition} فيه # موقّعًا} other {أعدّ ملف تسليم للعريضة {petition} فيه # موقّع}}',
+  'ledger.audit.deliveryPublished': 'نشر تسليمًا للعريضة {petition} في خطها الزمني',
 };

@@ -141,4 +141,12 @@ export const ledgerEn = {
   'ledger.admin.list.manifest': 'Manifest (JSON)',
   'ledger.admin.partnerOnly': 'Only {organisation}',
   'ledger.admin.rows': '{count, plural, one {# signer row} other {# signer rows}}',
+
+  'ledger.audit.removedFraud': 'removed a signature from the petition {petition} as fraudulent',
+  'ledger.audit.removedDuplicate': 'removed a duplicate signature from the petition {petition}',
+  'ledger.audit.erased': 'erased a signature from the petition {petition} at the signer’s request',
+  'ledger.audit.paperAdded': '{count, plural, one {entered # paper signature for the petition {petition}} other {entered # paper signatures for the petition {petition}}}',
+  'ledger.audit.paperCorrected': 'corrected a paper batch of the petition {petition} by {count}',
+  'ledger.audit.deliveryMade': '{count, plural, one {made a delivery packet of the petition {petition} listing # signer} other {made a delivery packet of the petition {petition} listing # signers}}',
+  'ledger.audit.deliveryPublished': 'published a delivery of the petition {petition} on its timeline',
 } as const;

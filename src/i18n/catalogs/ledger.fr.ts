@@ -142,4 +142,12 @@ export const ledgerFr: Record<keyof typeof ledgerEn, string> = {
   'ledger.admin.list.manifest': 'Manifeste (JSON)',
   'ledger.admin.partnerOnly': 'Seulement {organisation}',
   'ledger.admin.rows': '{count, plural, one {# ligne de signataire} many {# lignes de signataires} other {# lignes de signataires}}',
+
+  'ledger.audit.removedFraud': 'a retiré une signature frauduleuse de la pétition {petition}',
+  'ledger.audit.removedDuplicate': 'a retiré une signature en double de la pétition {petition}',
+  'ledger.audit.erased': 'a effacé une signature de la pétition {petition} à la demande de la personne',
+  'ledger.audit.paperAdded': '{count, plural, one {a saisi # signature sur papier pour la pétition {petition}} many {a saisi # signatures sur papier pour la pétition {petition}} other {a saisi # signatures sur papier pour la pétition {petition}}}',
+  'ledger.audit.paperCorrected': 'a corrigé un lot sur papier de la pétition {petition} de {count}',
+  'ledger.audit.deliveryMade': '{count, plural, one {a fait un dossier de remise de la pétition {petition} listant # signataire} many {a fait un dossier de remise de la pétition {petition} listant # signataires} other {a fait un dossier de remise de la pétition {petition} listant # signataires}}',
+  'ledger.audit.deliveryPublished': 'a publié une remise de la pétition {petition} dans sa chronologie',
 };
