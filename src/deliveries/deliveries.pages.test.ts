@@ -7,7 +7,8 @@ import { buildTestApp, FORM_HEADERS, formBody, formTokenOf, unescapeHtml } from 
 import { createAccount, prepareAccount } from '../auth/accounts.service.ts';
 import type { Role } from '../auth/policy.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
-import { signAndConfirm } from '../ledger/ledger.test-support.ts';
+import { confirmAll, signAndConfirm, signAs } from '../ledger/ledger.test-support.ts';
+import { readConfirmedCount } from '../counts/counts.service.ts';
 import { addMember } from '../organisations/members.service.ts';
 import { createOrganisation } from '../organisations/organisations.service.ts';
 import type { Petition } from '../petitions/petition.ts';
@@ -106,6 +107,31 @@ describeEachDialect('the Deliveries dashboard page and the public timeline', (di
     ]);
     const forged = await get(check.replace(/head=[0-9a-f]/, 'head=0').replace(/head=00/, 'head=01'));
     expect(stripIsolates(forged.body)).toContain('NE correspond PAS');
+  });
+
+  it('lets the lead’s owners, and only them, take a signature off the count by its address', async () => {
+    const id = await signAs(t.ctx, petition, { email: 'erase.me@example.org', name: 'Erase Me' });
+    await confirmAll(t.ctx, petition, [id]);
+    const base = `/admin/o/${orgSlug}/p/drop-panoptica/deliveries`;
+    const editor = await signedIn('editor');
+    const editorPage = await get(base, editor);
+    expect(editorPage.body).not.toContain('Remove a signature');
+    expect((await post(`${base}/remove`, { email: 'erase.me@example.org', reason: 'erasure' }, editor, editorPage)).statusCode).toBe(403);
+
+    const owner = await signedIn('owner');
+    const page = await get(base, owner);
+    expect(page.body).toContain('Remove a signature');
+    const unknown = await post(`${base}/remove`, { email: 'nobody@example.org', reason: 'erasure' }, owner, page);
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.body).toContain('No signature on this petition has this address');
+    expect(unknown.body).toContain('value="nobody@example.org"');
+    const removed = await post(`${base}/remove`, { email: 'ERASE.ME@example.org', reason: 'erasure' }, owner, page);
+    expect(removed.statusCode).toBe(303);
+    const after = stripIsolates((await get(removed.headers.location as string, owner)).body);
+    expect(after).toContain('The signature is off the count, and the log has a removal entry.');
+    expect(after).toMatch(/Receipt [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}: erased at the signer’s request, by Dana owner/);
+    expect(after).not.toContain('erase.me@example.org');
+    expect(await readConfirmedCount(t.ctx, petition.id)).toBe(3);
   });
 
   it('refuses viewers, and organisations that do not lead the petition', async () => {

@@ -11,7 +11,10 @@ import type { HttpDeps } from '../http/app.ts';
 import { layout } from '../http/layout.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import type { Author } from '../ledger/author.ts';
+import { isRemovalReason } from '../ledger/entry.ts';
 import { readLogSummary } from '../ledger/ledger.service.ts';
+import { canRemoveSignatures } from '../ledger/author.ts';
+import { listRemovals, removeSignature } from '../ledger/removals.service.ts';
 import { getHostedPetitionOrThrow, type HostedPetition } from '../petitions/petition-dashboard.service.ts';
 import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -28,6 +31,7 @@ const NOTICES: Readonly<Record<string, MessageKey>> = {
   'paper-added': 'ledger.admin.notice.paperAdded',
   corrected: 'ledger.admin.notice.corrected',
   published: 'ledger.admin.notice.published',
+  removed: 'ledger.admin.notice.removed',
 };
 
 function idParam(value: string): number {
@@ -63,12 +67,20 @@ export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): voi
   registerAdminScope(app, deps, (admin) => {
     admin.addHook('preHandler', requireSignIn(deps));
 
-    const sendDeliveries = async (request: FastifyRequest<PetitionParams>, reply: FastifyReply, paper: { errors: FormErrors; values: Record<string, string> } = { errors: {}, values: {} }, status = 200) => {
+    type FormState = { errors: FormErrors; values: Record<string, string> };
+    const blank: FormState = { errors: {}, values: {} };
+    const sendDeliveries = async (request: FastifyRequest<PetitionParams>, reply: FastifyReply, paper: FormState = blank, status = 200, removal: FormState = blank) => {
       const scope = requireOrganisation(request);
       const hosted = await ledPetition(deps, scope, request.params.slug);
       const { petition } = hosted;
       const author = authorOf(scope);
-      const [summary, hosts, batches, deliveries] = await Promise.all([readLogSummary(ctx, petition), listAllHosts(ctx, petition), listPaperBatches(ctx, petition), listDeliveries(ctx, author, petition)]);
+      const [summary, hosts, batches, deliveries, removals] = await Promise.all([
+        readLogSummary(ctx, petition),
+        listAllHosts(ctx, petition),
+        listPaperBatches(ctx, petition),
+        listDeliveries(ctx, author, petition),
+        canRemoveSignatures(author, petition) ? listRemovals(ctx, author, petition, 20) : undefined,
+      ]);
       const done = (request.query as Record<string, unknown> | undefined)?.done;
       const noticeKey = typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done] : undefined;
       const main = deliveriesView(request, {
@@ -82,6 +94,9 @@ export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): voi
         formToken: sessionFormToken(deps, request),
         paperErrors: paper.errors,
         paperValues: paper.values,
+        removals,
+        removeErrors: removal.errors,
+        removeValues: removal.values,
       });
       const title = request.i18n.t('ledger.admin.title', { title: petition.title });
       return sendAdminPage(reply, adminPage(deps, request, scope, { title, main, organisation: scope.organisation, section: 'campaigns', notice: noticeKey && request.i18n.t(noticeKey) }), status);
@@ -104,6 +119,27 @@ export function registerDeliveryPages(app: FastifyInstance, deps: HttpDeps): voi
         throw error;
       }
       return reply.redirect(back(request, scope, 'paper-added'), 303);
+    });
+
+    /** The lead's owners take one signature off the count; the address typed is used once, to find it, and never stored or shown. */
+    admin.post<PetitionParams>('/admin/o/:org/p/:slug/deliveries/remove', async (request, reply) => {
+      checkSessionForm(deps, request);
+      const scope = requireOrganisation(request);
+      const { petition } = await ledPetition(deps, scope, request.params.slug);
+      const email = formText(request.body, 'email', 320).trim();
+      const reason = formText(request.body, 'reason', 20);
+      const values = { email, reason };
+      const errors: Record<string, MessageKey> = {};
+      if (!email.includes('@')) errors.email = 'ledger.error.email';
+      if (!isRemovalReason(reason)) errors.reason = 'ledger.error.reason';
+      if (!isRemovalReason(reason) || Object.keys(errors).length > 0) return sendDeliveries(request, reply, blank, 422, { errors, values });
+      try {
+        await removeSignature(ctx, authorOf(scope), petition, { email }, reason);
+      } catch (error) {
+        if (error instanceof DomainError && error.code === 'not_found') return sendDeliveries(request, reply, blank, 422, { errors: { email: 'ledger.error.noSignature' }, values });
+        throw error;
+      }
+      return reply.redirect(back(request, scope, 'removed'), 303);
     });
 
     admin.post<ItemParams>('/admin/o/:org/p/:slug/deliveries/paper/:id/correct', async (request, reply) => {

@@ -5,7 +5,9 @@ import type { OrganisationMembership } from '../auth/sessions.service.ts';
 import type { Host } from '../coalitions/coalition.ts';
 import { html, withLang, type Html } from '../http/html.ts';
 import { countryName, countryOptions } from '../i18n/countries.ts';
+import { formatReceipt, REMOVAL_REASONS } from '../ledger/entry.ts';
 import type { LogSummary } from '../ledger/ledger.service.ts';
+import type { RemovalRecord } from '../ledger/removals.service.ts';
 import { hashView } from '../ledger/ledger.views.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { petitionHeader, type PetitionPageScope } from '../petitions/petitions.admin.views.ts';
@@ -56,6 +58,41 @@ export interface DeliveriesPageState {
   readonly formToken: string;
   readonly paperErrors: FormErrors;
   readonly paperValues: Readonly<Record<string, string>>;
+  /** The latest removals, for the lead's owners (undefined: not shown to this person). */
+  readonly removals: readonly RemovalRecord[] | undefined;
+  readonly removeErrors: FormErrors;
+  readonly removeValues: Readonly<Record<string, string>>;
+}
+
+const REASON_LABELS = { fraud: 'ledger.verify.reason.fraud', duplicate: 'ledger.verify.reason.duplicate', erasure: 'ledger.verify.reason.erasure' } as const;
+
+/** The owners' form to take one signature off the count, and the latest removals (by receipt, never by address). */
+function removalsView(request: FastifyRequest, state: DeliveriesPageState, action: string, token: Html): Html {
+  const { i18n } = request;
+  if (!state.removals) return html``;
+  const chosen = state.removeValues.reason ?? '';
+  const reasonError = state.removeErrors.reason;
+  return html`<section aria-labelledby="remove-heading">
+<h2 id="remove-heading">${i18n.t('ledger.admin.remove.heading')}</h2>
+<p>${i18n.t('ledger.admin.remove.intro')}</p>
+<form method="post" action="${action}" novalidate>
+${errorSummary(request, state.removeErrors)}
+${token}
+${field(request, state.removeErrors, { name: 'email', label: i18n.t('ledger.admin.remove.email'), type: 'email', value: state.removeValues.email ?? '', autocomplete: 'off' })}
+<fieldset id="field-reason"${reasonError ? html` aria-describedby="field-reason-error"` : ''}><legend>${i18n.t('ledger.admin.remove.reason')}</legend>
+${reasonError ? html`<span class="error" id="field-reason-error">${i18n.t(reasonError)}</span>` : ''}
+${REMOVAL_REASONS.map((reason) => html`<div class="check"><input type="radio" id="reason-${reason}" name="reason" value="${reason}"${chosen === reason ? html` checked` : ''}><label for="reason-${reason}">${i18n.t(REASON_LABELS[reason])}</label></div>`)}
+</fieldset>
+<button type="submit">${i18n.t('ledger.admin.remove.submit')}</button>
+</form>
+<h3>${i18n.t('ledger.admin.remove.list')}</h3>
+${state.removals.length === 0
+  ? html`<p>${i18n.t('ledger.admin.remove.none')}</p>`
+  : html`<ul>${state.removals.map((r) => {
+      const reason = (REMOVAL_REASONS as readonly string[]).includes(r.reason) ? i18n.t(REASON_LABELS[r.reason as keyof typeof REASON_LABELS]) : r.reason;
+      return html`<li><time datetime="${new Date(r.createdAt).toISOString()}">${dateOf(request, r.createdAt, true)}</time> · ${i18n.t('ledger.admin.remove.line', { receipt: formatReceipt(r.subject), reason, name: r.byLabel })}</li>`;
+    })}</ul>`}
+</section>`;
 }
 
 function countrySelect(request: FastifyRequest, errors: FormErrors, value: string): Html {
@@ -124,6 +161,8 @@ ${state.deliveries.length === 0
     )}</tbody>
 </table></div>`}
 </section>
+
+${removalsView(request, state, action('/remove'), token)}
 
 <section aria-labelledby="paper-heading">
 <h2 id="paper-heading">${i18n.t('ledger.admin.paper.heading')}</h2>

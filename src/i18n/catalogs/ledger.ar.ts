@@ -151,4 +151,17 @@ export const ledgerAr: Record<keyof typeof ledgerEn, string> = {
   'ledger.audit.paperCorrected': 'صحّح دفعة ورقية للعريضة {petition} بمقدار {count}',
   'ledger.audit.deliveryMade': '{count, plural, zero {أعدّ ملف تسليم للعريضة {petition} بلا موقّعين} one {أعدّ ملف تسليم للعريضة {petition} فيه موقّع واحد} two {أعدّ ملف تسليم للعريضة {petition} فيه موقّعان} few {أعدّ ملف تسليم للعريضة {petition} فيه # موقّعين} many {أعدّ ملف تسليم للعريضة {petition} فيه # موقّعًا} other {أعدّ ملف تسليم للعريضة {petition} فيه # موقّع}}',
   'ledger.audit.deliveryPublished': 'نشر تسليمًا للعريضة {petition} في خطها الزمني',
+
+  'ledger.admin.remove.heading': 'حذف توقيع',
+  'ledger.admin.remove.intro': 'حين يطلب أحد الموقّعين محو توقيعه، أو يتبيّن أن توقيعًا احتيالي أو مكرر، احذفه من العدد هنا. يحتفظ السجل العام بالتاريخ: يلي قيدُ الحذف قيدَ التأكيد، وعند المحو تُفرَّغ بيانات الشخص.',
+  'ledger.admin.remove.email': 'عنوان البريد الإلكتروني الذي وُقّع به',
+  'ledger.admin.remove.reason': 'السبب',
+  'ledger.admin.remove.submit': 'احذفه من العدد',
+  'ledger.admin.remove.list': 'آخر عمليات الحذف',
+  'ledger.admin.remove.line': 'الإيصال {receipt}: {reason}، بواسطة {name}',
+  'ledger.admin.remove.none': 'لم يُحذف أي توقيع.',
+  'ledger.admin.notice.removed': 'حُذف التوقيع من العدد، وفي السجل قيد حذف.',
+  'ledger.error.noSignature': 'لا يوجد توقيع على هذه العريضة بهذا العنوان',
+  'ledger.error.email': 'أدخل عنوان البريد الإلكتروني الذي وُقّع به',
+  'ledger.error.reason': 'اختر السبب',
 };

@@ -149,4 +149,17 @@ export const ledgerEn = {
   'ledger.audit.paperCorrected': 'corrected a paper batch of the petition {petition} by {count}',
   'ledger.audit.deliveryMade': '{count, plural, one {made a delivery packet of the petition {petition} listing # signer} other {made a delivery packet of the petition {petition} listing # signers}}',
   'ledger.audit.deliveryPublished': 'published a delivery of the petition {petition} on its timeline',
+
+  'ledger.admin.remove.heading': 'Remove a signature',
+  'ledger.admin.remove.intro': 'When a signer asks to be erased, or a signature turns out to be fraudulent or a duplicate, take it off the count here. The public log keeps the history: a removal entry follows the confirmation, and on erasure the person’s details are blanked.',
+  'ledger.admin.remove.email': 'The email address it was signed with',
+  'ledger.admin.remove.reason': 'Why',
+  'ledger.admin.remove.submit': 'Remove from the count',
+  'ledger.admin.remove.list': 'Latest removals',
+  'ledger.admin.remove.line': 'Receipt {receipt}: {reason}, by {name}',
+  'ledger.admin.remove.none': 'No signature has been removed.',
+  'ledger.admin.notice.removed': 'The signature is off the count, and the log has a removal entry.',
+  'ledger.error.noSignature': 'No signature on this petition has this address',
+  'ledger.error.email': 'Enter the email address the signature was made with',
+  'ledger.error.reason': 'Choose why',
 } as const;

@@ -150,4 +150,17 @@ export const ledgerFr: Record<keyof typeof ledgerEn, string> = {
   'ledger.audit.paperCorrected': 'a corrigé un lot sur papier de la pétition {petition} de {count}',
   'ledger.audit.deliveryMade': '{count, plural, one {a fait un dossier de remise de la pétition {petition} listant # signataire} many {a fait un dossier de remise de la pétition {petition} listant # signataires} other {a fait un dossier de remise de la pétition {petition} listant # signataires}}',
   'ledger.audit.deliveryPublished': 'a publié une remise de la pétition {petition} dans sa chronologie',
+
+  'ledger.admin.remove.heading': 'Retirer une signature',
+  'ledger.admin.remove.intro': 'Quand une personne demande à être effacée, ou qu’une signature se révèle frauduleuse ou en double, retirez-la du décompte ici. Le registre public garde l’historique : une entrée de retrait suit la confirmation, et en cas d’effacement les données de la personne sont vidées.',
+  'ledger.admin.remove.email': 'L’adresse e-mail avec laquelle elle a été faite',
+  'ledger.admin.remove.reason': 'Pourquoi',
+  'ledger.admin.remove.submit': 'Retirer du décompte',
+  'ledger.admin.remove.list': 'Derniers retraits',
+  'ledger.admin.remove.line': 'Reçu {receipt} : {reason}, par {name}',
+  'ledger.admin.remove.none': 'Aucune signature n’a été retirée.',
+  'ledger.admin.notice.removed': 'La signature est retirée du décompte, et le registre a une entrée de retrait.',
+  'ledger.error.noSignature': 'Aucune signature de cette pétition n’a cette adresse',
+  'ledger.error.email': 'Saisissez l’adresse e-mail de la signature',
+  'ledger.error.reason': 'Choisissez pourquoi',
 };
