@@ -42,15 +42,17 @@ export interface SignatureWriter {
 
 /**
  * The one write path for signatures and confirmations: group commit. Callers submit one request
- * each and are answered only after the batch holding it has committed. On PostgreSQL two batches
- * may be in flight at once (their locks are taken in a fixed order); SQLite has one writer.
+ * each and are answered only after the batch holding it has committed. Two batches may be in flight
+ * at once (on PostgreSQL their locks are taken in a fixed order); SQLite still has one writer.
  */
 export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
   const run = deps.thread ? threadRunner(deps) : inlineRunner(deps);
   const batcher = new Batcher<WriteRequest, WriteResult>({
     windowMs: deps.windowMs,
-    maxBatch: 500,
-    maxInFlight: deps.database.kind === 'postgres' ? 2 : 1,
+    maxBatch: 256,
+    // Two batches in flight: on PostgreSQL they commit side by side; on SQLite's writer thread they
+    // commit one after the other, but the next is ready the moment the last commits.
+    maxInFlight: deps.database.kind === 'postgres' || deps.thread ? 2 : 1,
     flush: async (requests) => {
       const outcome = await run.execute(requests, deps.clock.now());
       deps.board.apply(outcome.totals);
