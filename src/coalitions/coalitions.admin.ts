@@ -9,7 +9,7 @@ import { findCurrentPetition } from '../petitions/petitions.service.ts';
 import { petitionPath } from '../petitions/petitions.admin.views.ts';
 import { DomainError } from '../shared/errors.ts';
 import { coalitionsView, partnersView } from './coalitions.admin.views.ts';
-import { answerCoalitionInvitation, invitePartnerBySlug, leaveCoalition, listCoalitionsOf, listPartnersOfPetition, removeCoalitionPartner } from './partnerships.service.ts';
+import { invitePartnerBySlug, leavePetition, listCoalitionsOf, listPartnersOfPetition, removePartner, respondToInvitation } from './partnerships.service.ts';
 
 type PetitionParams = { Params: { org: string; slug: string } };
 type PartnerParams = { Params: { org: string; slug: string; partner: string } };
@@ -55,7 +55,7 @@ export function registerCoalitionAdmin(app: FastifyInstance, deps: HttpDeps): vo
       checkSessionForm(deps, request);
       const partner = (await listPartnersOfPetition(ctx, signedIn.actor, page.hosted.petition)).find((p) => p.slug === request.params.partner);
       if (!partner) throw new DomainError('not_found', 'This organisation is not a partner of this petition.');
-      await removeCoalitionPartner(ctx, signedIn.actor, page.hosted.petition, partner.organisationId);
+      await removePartner(ctx, signedIn.actor, page.hosted.petition, partner.organisationId);
       return reply.redirect(petitionPath(request, signedIn.organisation, page.hosted.petition.slug, '/partners?done=partner-removed'), 303);
     });
 
@@ -75,8 +75,8 @@ export function registerCoalitionAdmin(app: FastifyInstance, deps: HttpDeps): vo
         const petition = await findCurrentPetition(ctx, request.params.slug);
         if (!petition) throw new DomainError('not_found', 'There is no such petition.');
         const organisationId = scope.organisation.organisationId;
-        if (verb === 'leave') await leaveCoalition(ctx, scope.actor, petition, organisationId);
-        else await answerCoalitionInvitation(ctx, scope.actor, petition, organisationId, verb === 'accept');
+        if (verb === 'leave') await leavePetition(ctx, scope.actor, petition, organisationId);
+        else await respondToInvitation(ctx, scope.actor, petition, organisationId, verb === 'accept');
         return reply.redirect(orgPath(request, scope.organisation, `/coalitions?done=${done}`), 303);
       });
     partnerMove('accept', 'coalition-accepted');

@@ -6,7 +6,7 @@ import { actorWith, makeOrganisation, makePetition, makeUser, signatureFields } 
 import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 import type { Petition } from '../petitions/petition.ts';
-import { invitePartner, respondToInvitation } from './coalitions.service.ts';
+import { invitePartner, respondToInvitation } from './partnerships.service.ts';
 
 describeEachDialect('co-host pages, consents and the embed', (dialect) => {
   let t: TestContext;

@@ -10,16 +10,8 @@ import { confirmSignature, signPetition } from '../signatures/signatures.service
 import { petitionStats } from '../signatures/stats.service.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
-import {
-  getActiveHostOrThrow,
-  getLeadHost,
-  invitePartner,
-  leavePetition,
-  listActiveHosts,
-  listHostSubtotals,
-  removePartner,
-  respondToInvitation,
-} from './coalitions.service.ts';
+import { getActiveHostOrThrow, getLeadHost, listActiveHosts, listHostSubtotals } from './coalitions.service.ts';
+import { invitePartner, leavePetition, removePartner, respondToInvitation } from './partnerships.service.ts';
 import { countSupporters, exportSupportersCsv, listRecentSigners } from './supporters.service.ts';
 
 async function collect(stream: AsyncIterable<string>): Promise<string> {

@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
-import { canInvitePartners, canRemovePartner, canRespondForPartner, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
 import { readHostSubtotals } from '../counts/counts.service.ts';
 import { stripIsolates, translator, type Locale } from '../i18n/i18n.ts';
 import type { Petition } from '../petitions/petition.ts';
-import { forgetPetition } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Db } from '../storage/database.ts';
-import type { HostStatus } from '../storage/schema.ts';
-import { canMovePartnership, isActiveHost, orderHosts, type Host } from './coalition.ts';
-import { findConsentTextId, findHostRow, insertConsentText, insertHost, listHostRows, listHostRowsOfOrganisation, updateHostStatus, type HostRow } from './coalitions.store.ts';
+import { isActiveHost, orderHosts, type Host } from './coalition.ts';
+import { findConsentTextId, insertConsentText, insertHost, listHostRows, listHostRowsOfOrganisation, type HostRow } from './coalitions.store.ts';
 
 export type { Host, HostRow };
 
@@ -84,45 +81,7 @@ export async function consentTextId(ctx: Context, locale: Locale, text: string):
   return id;
 }
 
-async function moveHost(ctx: Context, petition: Petition, organisationId: number, to: HostStatus, invitedBy?: number): Promise<void> {
-  const existing = await findHostRow(ctx.db, petition.id, organisationId);
-  if (existing?.role === 'lead') throw new DomainError('conflict', 'The lead organisation always hosts its petition.');
-  if (!canMovePartnership(existing?.status, to)) {
-    throw new DomainError('conflict', existing ? `This partnership is ${existing.status}; it cannot become ${to}.` : 'There is no such partnership.');
-  }
-  const now = ctx.clock.now();
-  if (existing) await updateHostStatus(ctx.db, petition.id, organisationId, to, invitedBy, now);
-  else await insertHost(ctx.db, { petitionId: petition.id, organisationId, role: 'partner', status: to, invitedBy: invitedBy ?? null, now });
-  hostCache.get(ctx)?.delete(petition.id);
-  forgetPetition(ctx, petition.slug);
-}
-
-/** The lead invites another organisation to co-host. */
-export async function invitePartner(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number): Promise<void> {
-  if (!canInvitePartners(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation invite partners.');
-  if (partnerOrganisationId === petition.organisationId) throw new DomainError('conflict', 'The lead organisation already hosts this petition.');
-  await moveHost(ctx, petition, partnerOrganisationId, 'invited', actor.userId);
-}
-
-/** A partner's owner accepts or declines an invitation. */
-export async function respondToInvitation(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number, accept: boolean): Promise<void> {
-  if (!canRespondForPartner(actor, partnerOrganisationId)) throw new DomainError('forbidden', 'Only an owner of the invited organisation can answer.');
-  await moveHost(ctx, petition, partnerOrganisationId, accept ? 'accepted' : 'declined');
-}
-
-/** A partner's owner takes their organisation out of the coalition. Its supporters stay its own. */
-export async function leavePetition(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number): Promise<void> {
-  if (!canRespondForPartner(actor, partnerOrganisationId)) throw new DomainError('forbidden', 'Only an owner of the partner organisation can leave.');
-  await moveHost(ctx, petition, partnerOrganisationId, 'left');
-}
-
-/** The lead's owner removes a partner (or withdraws an invitation). */
-export async function removePartner(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number): Promise<void> {
-  if (!canRemovePartner(actor, petition)) throw new DomainError('forbidden', 'Only owners of the lead organisation remove partners.');
-  await moveHost(ctx, petition, partnerOrganisationId, 'removed');
-}
-
-/** Drops this process's cached hosts of a petition after a partnership moved. */
+/** Drops this process's cached host list of a petition after a change. */
 export function forgetHosts(ctx: Context, petitionId: number): void {
   hostCache.get(ctx)?.delete(petitionId);
 }

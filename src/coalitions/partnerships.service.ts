@@ -70,26 +70,32 @@ export async function invitePartnerBySlug(ctx: Context, actor: Actor, petition: 
   if (slug === '') throw new DomainError('invalid_input', 'Name an organisation.', { partner: 'dashboard.error.partner.required' });
   const partner = await findOrganisationWithSlug(ctx, slug);
   if (!partner) throw new DomainError('invalid_input', 'There is no such organisation.', { partner: 'dashboard.error.partner.unknown' });
-  if (partner.id === petition.organisationId) throw new DomainError('conflict', 'The lead already hosts this petition.', { partner: 'dashboard.error.partner.self' });
+  await invitePartner(ctx, actor, petition, partner.id, locale);
+  return { name: partner.name, slug: partner.slug };
+}
+
+/** Invites an organisation (by id) to co-host: the move, both audit entries, a mail job per owner. */
+export async function invitePartner(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number, locale = 'en'): Promise<void> {
+  if (!canInvitePartners(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation invite partners.');
+  if (partnerOrganisationId === petition.organisationId) throw new DomainError('conflict', 'The lead already hosts this petition.', { partner: 'dashboard.error.partner.self' });
   await movePartnership(ctx, {
     petition,
-    partnerOrganisationId: partner.id,
+    partnerOrganisationId,
     to: 'invited',
     actor,
     leadAction: 'coalition.invited',
     partnerAction: 'coalition.invitation-received',
     async alongside(trx, now) {
-      const owners = await listOwnerIds(trx, partner.id);
-      const payload = (userId: number) => ({ petitionId: petition.id, organisationId: partner.id, userId, invitedBy: actor.userId, locale });
+      const owners = await listOwnerIds(trx, partnerOrganisationId);
+      const payload = (userId: number) => ({ petitionId: petition.id, organisationId: partnerOrganisationId, userId, invitedBy: actor.userId, locale });
       await enqueueJobs(trx, owners.map((userId) => ({ kind: JOB_PARTNER_INVITATION_MAIL, payload: payload(userId) })), now);
     },
   });
   ctx.jobsQueued.notify();
-  return { name: partner.name, slug: partner.slug };
 }
 
 /** The invited organisation's owners accept or decline. */
-export async function answerCoalitionInvitation(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number, accept: boolean): Promise<void> {
+export async function respondToInvitation(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number, accept: boolean): Promise<void> {
   if (!canRespondForPartner(actor, partnerOrganisationId)) throw new DomainError('forbidden', 'Only an owner of the invited organisation can answer.');
   await movePartnership(ctx, {
     petition,
@@ -102,13 +108,13 @@ export async function answerCoalitionInvitation(ctx: Context, actor: Actor, peti
 }
 
 /** A partner's owners take their organisation out of the coalition; its supporters stay its own. */
-export async function leaveCoalition(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number): Promise<void> {
+export async function leavePetition(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number): Promise<void> {
   if (!canRespondForPartner(actor, partnerOrganisationId)) throw new DomainError('forbidden', 'Only an owner of the partner organisation can leave.');
   await movePartnership(ctx, { petition, partnerOrganisationId, to: 'left', actor, leadAction: 'coalition.partner-left', partnerAction: 'coalition.left' });
 }
 
 /** The lead's owners remove a partner, or withdraw an invitation not yet answered. */
-export async function removeCoalitionPartner(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number): Promise<void> {
+export async function removePartner(ctx: Context, actor: Actor, petition: Petition, partnerOrganisationId: number): Promise<void> {
   if (!canRemovePartner(actor, petition)) throw new DomainError('forbidden', 'Only owners of the lead organisation remove partners.');
   await movePartnership(ctx, { petition, partnerOrganisationId, to: 'removed', actor, leadAction: 'coalition.partner-removed', partnerAction: 'coalition.removed' });
 }

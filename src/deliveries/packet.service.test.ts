@@ -7,7 +7,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { actorWith, makeOrganisation, makePetition, makeUser } from '../../test/support/factories.ts';
-import { invitePartner, respondToInvitation } from '../coalitions/coalitions.service.ts';
+import { invitePartner, respondToInvitation } from '../coalitions/partnerships.service.ts';
 import { readLogSummary } from '../ledger/ledger.service.ts';
 import { signAs, confirmAll } from '../ledger/ledger.test-support.ts';
 import { removeSignature } from '../ledger/removals.service.ts';

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { actorWith, makeOrganisation, makePetition, makeUser } from '../../test/support/factories.ts';
-import { invitePartner, respondToInvitation } from '../coalitions/coalitions.service.ts';
+import { invitePartner, respondToInvitation } from '../coalitions/partnerships.service.ts';
 import { readConfirmedCount, readHostSubtotals } from '../counts/counts.service.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { SEALED } from '../signatures/signature.ts';

@@ -6,7 +6,7 @@ import { makeLeadWithPetition, makeSignedIn, submitForm } from '../../test/suppo
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { actorWith } from '../../test/support/factories.ts';
 import { buildTestApp } from '../../test/support/http.ts';
-import { invitePartner, respondToInvitation } from '../coalitions/coalitions.service.ts';
+import { invitePartner, respondToInvitation } from '../coalitions/partnerships.service.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 
 describeEachDialect('the petition dashboard: settings, status and languages', (dialect) => {

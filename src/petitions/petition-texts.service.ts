@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/audit.service.ts';
 import { canEditPetition, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
-import { isLocale, LOCALES, type Locale } from '../i18n/i18n.ts';
+import type { Locale } from '../i18n/i18n.ts';
 import { DomainError } from '../shared/errors.ts';
 import type { Petition } from './petition.ts';
 import { parsePetitionText } from './petition.schemas.ts';
@@ -54,42 +54,9 @@ export async function listPetitionTexts(ctx: Context, actor: Actor, petition: Pe
   return [own, ...(await listTranslations(ctx.db, petition.id)).filter((t) => t.locale !== petition.locale)];
 }
 
-/** Checks a language version; each problem names its field. */
-export function findTextProblems(text: PetitionText): Record<string, string> {
-  const problems: Record<string, string> = {};
-  if (!isLocale(text.locale)) problems.locale = `Choose one of ${LOCALES.join(', ')}.`;
-  if (text.title.trim() === '' || text.title.length > 200) problems.title = 'The title must be 1 to 200 characters.';
-  if (text.target.trim() === '' || text.target.length > 200) problems.target = 'The target must be 1 to 200 characters.';
-  if (text.demand.trim() === '' || text.demand.length > 1000) problems.demand = 'The demand must be 1 to 1,000 characters.';
-  if (text.body.length > 50_000) problems.body = 'The text must be 50,000 characters or fewer.';
-  return problems;
-}
-
-/** Saves one language version: the petition's own language on its row, others as translations. */
-export async function savePetitionText(ctx: Context, actor: Actor, petition: Petition, text: PetitionText): Promise<void> {
-  if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
-  const clean: PetitionText = { locale: text.locale, title: text.title.trim(), target: text.target.trim(), demand: text.demand.trim(), body: text.body.replace(/\r\n?/g, '\n').trim() };
-  const problems = findTextProblems(clean);
-  if (Object.keys(problems).length > 0) throw new DomainError('invalid_input', 'Some fields need attention.', problems);
-  const now = ctx.clock.now();
-  if (clean.locale === petition.locale) await updateDefaultText(ctx.db, petition.id, clean, now);
-  else await upsertTranslation(ctx.db, petition.id, clean, now);
-  cache.get(ctx)?.delete(petition.id);
-  forgetPetition(ctx, petition.slug);
-}
-
-/** Removes a translation (the petition's own language cannot be removed). */
-export async function removePetitionText(ctx: Context, actor: Actor, petition: Petition, locale: string): Promise<void> {
-  if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
-  if (locale === petition.locale) throw new DomainError('conflict', 'The petition’s own language cannot be removed.');
-  await deleteTranslation(ctx.db, petition.id, locale);
-  cache.get(ctx)?.delete(petition.id);
-  forgetPetition(ctx, petition.slug);
-}
-
 /**
- * The dashboard's save of one language version (values as typed): as `savePetitionText`, with a
- * message key for each wrong field and the audit entry in the same transaction.
+ * Saves one language version (values as typed): the petition's own language on its row, others as
+ * translations; a message key for each wrong field; the audit entry in the same transaction.
  */
 export async function saveLanguageVersion(ctx: Context, actor: Actor, petition: Petition, input: Readonly<Record<string, unknown>>): Promise<PetitionText> {
   if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
@@ -107,7 +74,7 @@ export async function saveLanguageVersion(ctx: Context, actor: Actor, petition: 
   return text;
 }
 
-/** The dashboard's removal of a translation, recorded in the audit log; `not_found` when there is none. */
+/** Removes a translation (never the petition's own language), recorded in the audit log; `not_found` when there is none. */
 export async function removeLanguageVersion(ctx: Context, actor: Actor, petition: Petition, locale: string): Promise<void> {
   if (!canEditPetition(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation edit this petition.');
   if (locale === petition.locale) throw new DomainError('conflict', 'The petition’s own language cannot be removed.');

@@ -9,7 +9,7 @@ import { listCommentsForModeration, moderateComment } from '../signatures/commen
 import { confirmSignature } from '../signatures/signatures.service.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
-import { listPetitionTexts, removePetitionText, savePetitionText } from './petition-texts.service.ts';
+import { listPetitionTexts, removeLanguageVersion, saveLanguageVersion } from './petition-texts.service.ts';
 import type { Petition } from './petition.ts';
 
 describeEachDialect('petition texts in several languages, and comments', (dialect) => {
@@ -33,7 +33,7 @@ describeEachDialect('petition texts in several languages, and comments', (dialec
 
   it('shows a translation to its readers and falls back to the petition’s own language, marked as such', async () => {
     const editor = actorWith({ [orgId]: 'editor' }, userId);
-    await savePetitionText(t.ctx, editor, petition, { locale: 'fr', title: 'Lâchez AnyVision', target: 'Microsoft', demand: 'Désinvestissez maintenant.', body: '**Pourquoi** : la surveillance.' });
+    await saveLanguageVersion(t.ctx, editor, petition, { locale: 'fr', title: 'Lâchez AnyVision', target: 'Microsoft', demand: 'Désinvestissez maintenant.', body: '**Pourquoi** : la surveillance.' });
     const fr = stripIsolates((await app.inject({ method: 'GET', url: '/p/drop?lang=fr' })).body);
     expect(fr).toContain('<h1 dir="auto">Lâchez AnyVision</h1>');
     expect(fr).toContain('<p dir="auto"><strong>Pourquoi</strong> : la surveillance.</p>');
@@ -46,19 +46,19 @@ describeEachDialect('petition texts in several languages, and comments', (dialec
     expect((await app.inject({ method: 'GET', url: '/api/v1/petitions/drop', headers: { 'accept-language': 'ar' } })).json()).toMatchObject({ title: 'Drop AnyVision', locale: 'en' });
 
     expect((await listPetitionTexts(t.ctx, editor, petition)).map((x) => x.locale)).toEqual(['en', 'fr']);
-    await removePetitionText(t.ctx, editor, petition, 'fr');
+    await removeLanguageVersion(t.ctx, editor, petition, 'fr');
     expect((await listPetitionTexts(t.ctx, editor, petition)).map((x) => x.locale)).toEqual(['en']);
   });
 
   it('lets only the lead’s owners and editors change the words, and checks each field', async () => {
     const text = { locale: 'fr', title: 'T', target: 'X', demand: 'D', body: '' };
-    await expect(savePetitionText(t.ctx, actorWith({ [orgId]: 'viewer' }, userId), petition, text)).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(savePetitionText(t.ctx, actorWith({ 999: 'owner' }, userId), petition, text)).rejects.toMatchObject({ code: 'forbidden' });
-    await expect(savePetitionText(t.ctx, actorWith({ [orgId]: 'owner' }, userId), petition, { ...text, title: ' ', locale: 'de' })).rejects.toMatchObject({
+    await expect(saveLanguageVersion(t.ctx, actorWith({ [orgId]: 'viewer' }, userId), petition, text)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(saveLanguageVersion(t.ctx, actorWith({ 999: 'owner' }, userId), petition, text)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(saveLanguageVersion(t.ctx, actorWith({ [orgId]: 'owner' }, userId), petition, { ...text, title: ' ', locale: 'de' })).rejects.toMatchObject({
       code: 'invalid_input',
       details: { title: expect.any(String), locale: expect.any(String) },
     });
-    await expect(removePetitionText(t.ctx, actorWith({ [orgId]: 'owner' }, userId), petition, 'en')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(removeLanguageVersion(t.ctx, actorWith({ [orgId]: 'owner' }, userId), petition, 'en')).rejects.toMatchObject({ code: 'conflict' });
   });
 
   it('shows a comment only once approved, only if the petition shows comments, and never with a name', async () => {

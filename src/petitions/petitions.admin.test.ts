@@ -6,7 +6,7 @@ import { makeLeadWithPetition, makeSignedIn, signAndConfirm } from '../../test/s
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { actorWith, signatureFields } from '../../test/support/factories.ts';
 import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
-import { invitePartner, respondToInvitation } from '../coalitions/coalitions.service.ts';
+import { invitePartner, respondToInvitation } from '../coalitions/partnerships.service.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 
 describeEachDialect('the petition dashboard: creating a petition, its page, its supporters', (dialect) => {

@@ -6,7 +6,7 @@ import { makeLeadWithPetition, makeSignedIn, signAndConfirm, submitForm } from '
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { actorWith, signatureFields } from '../../test/support/factories.ts';
 import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
-import { invitePartner, respondToInvitation } from '../coalitions/coalitions.service.ts';
+import { invitePartner, respondToInvitation } from '../coalitions/partnerships.service.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 
 describeEachDialect('comment moderation in the dashboard', (dialect) => {

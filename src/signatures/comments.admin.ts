@@ -8,7 +8,7 @@ import { requirePetitionPage } from '../petitions/petitions.admin.ts';
 import { petitionPath } from '../petitions/petitions.admin.views.ts';
 import { DomainError } from '../shared/errors.ts';
 import { commentsView, isCommentState } from './comments.admin.views.ts';
-import { listCommentsForModeration, recordCommentDecision } from './comments.service.ts';
+import { listCommentsForModeration, moderateComment } from './comments.service.ts';
 
 type PetitionParams = { Params: { org: string; slug: string }; Querystring: { state?: string; before?: string } };
 type CommentParams = { Params: { org: string; slug: string; signatureId: string } };
@@ -45,7 +45,7 @@ export function registerCommentModeration(app: FastifyInstance, deps: HttpDeps):
         checkSessionForm(deps, request);
         const signatureId = positiveId(request.params.signatureId);
         if (signatureId === undefined) throw new DomainError('not_found', 'There is no such comment.');
-        await recordCommentDecision(ctx, signedIn.actor, page.hosted.petition, signatureId, decision);
+        await moderateComment(ctx, signedIn.actor, page.hosted.petition, signatureId, decision);
         const from = formText(request.body, 'state', 20);
         const back = isCommentState(from) ? from : 'pending';
         return reply.redirect(petitionPath(request, signedIn.organisation, page.hosted.petition.slug, `/comments?state=${back}&done=comment-${decision}`), 303);

@@ -48,19 +48,8 @@ export async function listCommentsForModeration(ctx: Context, actor: Actor, peti
   return rows.map((row) => ({ signatureId: row.id, text: ctx.sealer.open(row.comment_enc, SEALED.comment), country: row.country, at: row.confirmed_at }));
 }
 
-/** Approves or rejects one comment. */
+/** Approves or rejects one comment, with the audit entry (which names the petition, never the signer) in the same transaction. */
 export async function moderateComment(ctx: Context, actor: Actor, petition: Petition, signatureId: number, decision: 'approved' | 'rejected'): Promise<void> {
-  if (!canModerateComments(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation moderate comments.');
-  if (!(await updateCommentState(ctx.db, petition.id, signatureId, decision))) throw new DomainError('not_found', 'There is no such comment.');
-  cache.get(ctx)?.delete(petition.id);
-  forgetPetition(ctx, petition.slug);
-}
-
-/**
- * The dashboard's decision on a comment: as `moderateComment`, with the audit entry (which names
- * the petition, never the signer) in the same transaction.
- */
-export async function recordCommentDecision(ctx: Context, actor: Actor, petition: Petition, signatureId: number, decision: 'approved' | 'rejected'): Promise<void> {
   if (!canModerateComments(actor, petition)) throw new DomainError('forbidden', 'Only owners and editors of the lead organisation moderate comments.');
   const now = ctx.clock.now();
   await ctx.db.transaction().execute(async (trx) => {

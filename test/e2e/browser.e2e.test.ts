@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toConfig } from '../../src/config/config.ts';
-import { invitePartner, respondToInvitation } from '../../src/coalitions/coalitions.service.ts';
+import { invitePartner, respondToInvitation } from '../../src/coalitions/partnerships.service.ts';
 import { ensureOrganisation } from '../../src/organisations/organisations.service.ts';
 import { createPetition } from '../../src/petitions/petitions.service.ts';
 import type { Petition } from '../../src/petitions/petition.ts';
