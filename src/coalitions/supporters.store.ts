@@ -23,10 +23,11 @@ export async function pageOptedInSupporters(db: Db, petitionId: number, organisa
     .select(['s.id', 's.name_enc', 's.email_enc', 's.postcode_enc', 's.country', 's.source', 'c.given_at', 't.text as consent_text'])
     .where('c.petition_id', '=', petitionId)
     .where('c.organisation_id', '=', organisationId)
+    // Keyed on the consent's own signature id: a range read of the (petition, host, signature) index.
+    .where('c.signature_id', '>', afterId)
     .where('c.withdrawn_at', 'is', null)
     .where('s.status', '=', 'confirmed')
-    .where('s.id', '>', afterId)
-    .orderBy('s.id')
+    .orderBy('c.signature_id')
     .limit(limit)
     .execute();
 }

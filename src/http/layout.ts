@@ -16,11 +16,12 @@ export interface PageOptions {
 /** The page around every public view: language, direction, skip link, language switcher, footer. */
 export function layout(request: FastifyRequest, options: PageOptions): string {
   const { i18n } = request;
-  const path = request.url.split('?')[0] ?? '/';
+  // The same address in another language: every other parameter (a receipt, utm_source…) is kept.
+  const here = request.method === 'GET' ? request.url : (request.url.split('?')[0] ?? '/');
   const switcher = html`<nav class="languages" aria-label="${i18n.t('site.language')}"><ul>${LOCALES.map((locale) =>
     locale === i18n.locale
       ? html`<li><span aria-current="true" lang="${locale}">${LOCALE_NAMES[locale]}</span></li>`
-      : html`<li><a href="${withLang(path, locale)}" lang="${locale}" hreflang="${locale}">${LOCALE_NAMES[locale]}</a></li>`,
+      : html`<li><a href="${withLang(here, locale)}" lang="${locale}" hreflang="${locale}">${LOCALE_NAMES[locale]}</a></li>`,
   )}</ul></nav>`;
   const page = html`<!doctype html>
 <html lang="${i18n.locale}" dir="${i18n.direction}">

@@ -163,6 +163,8 @@ describeEachDialect('the signature form without JavaScript', (dialect) => {
     expect(page.body).toContain('<html lang="fr" dir="ltr">');
     expect(page.body).toContain('Signer la pétition');
     expect(page.body).toContain(`action="/p/${petition.slug}/sign?lang=fr#sign"`);
+    const tracked = await app.inject({ method: 'GET', url: `/p/${petition.slug}?utm_source=zine&lang=fr` });
+    expect(tracked.body).toContain(`href="/p/${petition.slug}?utm_source=zine&amp;lang=ar"`); // the switch keeps the rest of the address
     const negotiated = await app.inject({ method: 'GET', url: `/p/${petition.slug}`, headers: { 'accept-language': 'ar-EG,ar;q=0.9' } });
     expect(negotiated.body).toContain('<html lang="ar" dir="rtl">');
     expect(negotiated.body).toContain('<option value="EG" selected>');

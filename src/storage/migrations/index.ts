@@ -4,6 +4,7 @@ import { core } from './0001-core.ts';
 import { organisersAndCoalitions } from './0002-organisers-and-coalitions.ts';
 import { signatureLogAndDeliveries } from './0003-signature-log-and-deliveries.ts';
 import { accountSecurity } from './0004-account-security.ts';
+import { consentsInSignatureOrder } from './0005-consents-in-signature-order.ts';
 
 /** Every migration, in order. Numbered code: a reader can open each one. */
 export function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -12,5 +13,6 @@ export function listMigrations(dialect: DialectName): Record<string, Migration> 
     '0002-organisers-and-coalitions': organisersAndCoalitions(dialect),
     '0003-signature-log-and-deliveries': signatureLogAndDeliveries(dialect),
     '0004-account-security': accountSecurity(dialect),
+    '0005-consents-in-signature-order': consentsInSignatureOrder(dialect),
   };
 }
