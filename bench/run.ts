@@ -293,6 +293,9 @@ async function signWorkload(run: ChorusRun, id: string, workload: string, label:
   });
 }
 
+/** Confirmations per second during W3, so the public count moves while viewers watch. */
+const W3_CONFIRM_RATE = 200;
+
 async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
   const { instance } = run;
   const key = instance.dialect;
@@ -317,14 +320,38 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
     const rssWith = rssOf(run.server.pid);
     const perViewerKb = connected > 0 ? round((rssWith - rssBefore) / connected / 1024, 2) : Number.NaN;
     log(`W3 ${key}: ${connected} viewers connected (${failed} failed) in ${ms} ms; server RSS ${mb(rssBefore)} → ${mb(rssWith)} MB (${perViewerKb} KB per viewer)`);
-    const row = await signWorkload(run, `${prefix}-W3-100`, 'W3', `W1 with ${connected} SSE viewers (100 conns)`, 100, {}, {
+    // The public figure is the confirmed count: while people sign, others confirm, so the count the
+    // viewers watch moves. A second load confirms at a steady rate (open loop) during each attempt.
+    const perAttempt = Math.ceil((W3_CONFIRM_RATE * (settings.warmupMs + settings.durationMs + 2_000)) / 1000);
+    const db = await instance.openDb();
+    const allTokens = await gatherConfirmationTokens(db, instance.dataDir, run.petitionId, perAttempt * 3).finally(() => db.close());
+    let attempt = 0;
+    let confirmer: Child | undefined;
+    const row = await signWorkload(run, `${prefix}-W3-100`, 'W3', `W1 with ${connected} SSE viewers, confirmations at ${W3_CONFIRM_RATE}/s (100 conns)`, 100, {}, {
       viewersPid: viewers.pid,
-      before: () => viewers.process.send({ type: 'start' }),
+      before: () => {
+        viewers.process.send({ type: 'start' });
+        const tokensFile = path.join(runDir, `${prefix}-W3-tokens-${attempt}.json`);
+        writeFileSync(tokensFile, JSON.stringify(allTokens.slice(attempt * perAttempt, (attempt + 1) * perAttempt)));
+        const confirmJob: LoadJob = {
+          ...job(instance.port, { kind: 'confirm', slug: SLUG, tokensFile }, 20, { mode: 'open', rate: W3_CONFIRM_RATE }),
+          out: path.join(runDir, `${prefix}-W3-confirmer-${attempt}.json`),
+        };
+        const jobFile = path.join(runDir, `${prefix}-W3-confirmer-job-${attempt}.json`);
+        writeFileSync(jobFile, JSON.stringify(confirmJob));
+        confirmer = startTs(`confirmer-${key}-${attempt}`, 'bench/lib/load-process.ts', [jobFile], { ipc: true });
+        running.add(confirmer);
+        attempt += 1;
+      },
       after: async () => {
         const reported = message<ViewerReport & { type: string }>('report');
         viewers.process.send({ type: 'report' });
         const { type: _type, ...report } = await reported;
-        return { viewers: { ...report, connected, failed, connectMs: ms, rssBeforeMb: mb(rssBefore), rssWithViewersMb: mb(rssWith), perViewerKb } };
+        if (confirmer) {
+          await confirmer.exited;
+          running.delete(confirmer);
+        }
+        return { viewers: { ...report, connected, failed, connectMs: ms, rssBeforeMb: mb(rssBefore), rssWithViewersMb: mb(rssWith), perViewerKb, confirmationsPerSecond: W3_CONFIRM_RATE } };
       },
     });
     const summary = (row.extra?.viewers ?? {}) as ViewerReport;
