@@ -15,6 +15,15 @@ export async function addLeadHost(db: Db, petitionId: number, organisationId: nu
   await insertHost(db, { petitionId, organisationId, role: 'lead', status: 'accepted', invitedBy: null, now });
 }
 
+/**
+ * Seeds a partner that has already agreed (the demo campaign, imports): no invitation, no actor.
+ * Organisers always go through the invitation in partnerships.service.ts.
+ */
+export async function addAgreedPartner(ctx: Context, petitionId: number, organisationId: number): Promise<void> {
+  await insertHost(ctx.db, { petitionId, organisationId, role: 'partner', status: 'accepted', invitedBy: null, now: ctx.clock.now() });
+  hostCache.get(ctx)?.delete(petitionId);
+}
+
 const CACHE_MS = 2_000;
 const hostCache = new WeakMap<Context, Map<number, { hosts: Host[]; at: number }>>();
 

@@ -54,6 +54,12 @@ export async function listPetitionTexts(ctx: Context, actor: Actor, petition: Pe
   return [own, ...(await listTranslations(ctx.db, petition.id)).filter((t) => t.locale !== petition.locale)];
 }
 
+/** Seeds a translation without an organiser (the demo campaign); organisers use saveLanguageVersion. */
+export async function seedTranslation(ctx: Context, petition: Petition, text: PetitionText): Promise<void> {
+  await upsertTranslation(ctx.db, petition.id, text, ctx.clock.now());
+  cache.get(ctx)?.delete(petition.id);
+}
+
 /**
  * Saves one language version (values as typed): the petition's own language on its row, others as
  * translations; a message key for each wrong field; the audit entry in the same transaction.
