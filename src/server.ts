@@ -5,6 +5,7 @@ import { ensureDemoCampaign } from './demo/demo-campaign.ts';
 import { buildApp } from './http/app.ts';
 import { ensureDefaultOrganisation } from './organisations/organisations.service.ts';
 import { migrateToLatest } from './storage/migrate.ts';
+import { scheduleRetentionSweep } from './signatures/retention.ts';
 import { jobHandlers } from './worker/handlers.ts';
 import { Worker } from './worker/worker.ts';
 
@@ -29,6 +30,7 @@ export async function startChorus(config: Config, overrides: ContextOverrides = 
 
   const worker = config.inProcessWorker ? new Worker(ctx, jobHandlers) : undefined;
   if (worker) {
+    await scheduleRetentionSweep(ctx);
     ctx.jobsQueued.listen(() => worker.wake());
     worker.start();
   }

@@ -1,6 +1,7 @@
 import { readEnv } from '../config/config.ts';
 import { createContext } from '../context.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
+import { scheduleRetentionSweep } from '../signatures/retention.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
 import { parseOptions, type Command } from './command.ts';
@@ -14,6 +15,7 @@ export const workerCommand: Command = {
     const { values } = parseOptions(argv, { once: { type: 'boolean' } });
     const ctx = await createContext(readEnv());
     await migrateToLatest(ctx.storage);
+    await scheduleRetentionSweep(ctx);
     const worker = new Worker(ctx, jobHandlers);
     if (values.once) {
       const ran = await worker.runUntilIdle();

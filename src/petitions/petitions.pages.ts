@@ -94,6 +94,7 @@ ${signFormView(request, {
   hosts,
   pageHostId: host.organisationId,
   tracking: variant.tracking,
+  retentionDays: ctx.config.retentionDays,
 })}
 </aside>`;
   }

@@ -5,7 +5,7 @@ import type { Petition } from './petition.ts';
 
 const COLUMNS = ['id', 'organisation_id', 'slug', 'title', 'target', 'demand', 'body', 'goal', 'status', 'locale', 'show_comments', 'auto_next_goal', 'created_at', 'updated_at'] as const;
 
-type Row = Selectable<PetitionsTable>;
+type Row = Omit<Selectable<PetitionsTable>, 'closed_at'>;
 
 function toPetition(row: Row): Petition {
   return {
@@ -50,7 +50,8 @@ export async function listPetitions(db: Db, statuses?: readonly PetitionStatus[]
 }
 
 export async function updatePetitionStatus(db: Db, id: number, status: PetitionStatus, now: number): Promise<void> {
-  await db.updateTable('petitions').set({ status, updated_at: now }).where('id', '=', id).execute();
+  const closedAt = status === 'closed' || status === 'won' ? now : null;
+  await db.updateTable('petitions').set({ status, updated_at: now, closed_at: closedAt }).where('id', '=', id).execute();
 }
 
 export async function countPetitions(db: Db): Promise<number> {
@@ -71,4 +72,10 @@ export async function updatePetitionSettingsRow(db: Db, id: number, settings: { 
     .set({ slug: settings.slug, goal: settings.goal, auto_next_goal: settings.autoNextGoal ? 1 : 0, show_comments: settings.showComments ? 1 : 0, updated_at: now })
     .where('id', '=', id)
     .execute();
+}
+
+/** Petitions closed or won before `closedBefore`: their signers' data has passed its retention. */
+export async function listPetitionsClosedBefore(db: Db, closedBefore: number): Promise<number[]> {
+  const rows = await db.selectFrom('petitions').select('id').where('status', 'in', ['closed', 'won']).where('closed_at', '<', closedBefore).execute();
+  return rows.map((r) => r.id);
 }

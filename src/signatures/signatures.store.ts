@@ -1,7 +1,7 @@
 import type { Db, Trx } from '../storage/database.ts';
 import type { SignatureStatus, SignaturesTable } from '../storage/schema.ts';
 
-export type NewSignatureRow = Omit<SignaturesTable, 'id' | 'confirmed_at'>;
+export type NewSignatureRow = Omit<SignaturesTable, 'id' | 'confirmed_at' | 'erased_at'>;
 
 export interface InsertedSignature {
   readonly id: number;

@@ -19,6 +19,8 @@ export interface SignFormState {
   readonly pageHostId: number;
   /** utm_source / utm_campaign of the page address, carried to the post. */
   readonly tracking: { readonly source: string | undefined; readonly campaign: string | undefined };
+  /** Days after the campaign ends before signer data is erased (what the privacy line promises). */
+  readonly retentionDays: number;
 }
 
 export const EMPTY_VALUES: TypedValues = { name: '', email: '', country: '', postcode: '', comment: '', optIn: false, consents: [] };
@@ -100,7 +102,7 @@ ${state.tracking.campaign ? html`<input type="hidden" name="utm_campaign" value=
 <input type="text" id="website" name="website" value="" tabindex="-1" autocomplete="off">
 </div>
 <button type="submit">${i18n.t('sign.submit')}</button>
-<p class="privacy">${i18n.t('sign.privacy')}</p>
+<p class="privacy">${i18n.t('sign.privacy', { days: state.retentionDays })}</p>
 </form>`;
 }
 

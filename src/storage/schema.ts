@@ -64,6 +64,8 @@ export interface PetitionsTable {
   show_comments: Generated<number>;
   /** Raise the goal automatically once it is reached (0/1). */
   auto_next_goal: Generated<number>;
+  /** When the petition last became closed or won (null while draft or open): retention counts from it. */
+  closed_at: Generated<number | null>;
   created_at: number;
   updated_at: number;
 }
@@ -103,6 +105,8 @@ export interface SignaturesTable {
   source: string | null;
   campaign: string | null;
   comment_state: CommentState | null;
+  /** When retention (or an erasure) blanked the personal data; the row and its count stay. */
+  erased_at: Generated<number | null>;
 }
 
 export type CommentState = 'pending' | 'approved' | 'rejected';

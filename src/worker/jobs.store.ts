@@ -83,3 +83,8 @@ export async function countQueuedJobs(db: Db): Promise<number> {
   const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'queued').executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+export async function countQueuedJobsOfKind(db: Db, kind: string): Promise<number> {
+  const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'queued').where('kind', '=', kind).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

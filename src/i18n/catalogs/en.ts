@@ -48,7 +48,7 @@ export const en = {
   'embed.fullPage': 'Read the full petition',
   'sign.honeypot': 'Leave this field empty',
   'sign.submit': 'Sign',
-  'sign.privacy': 'Your name, email and postcode are encrypted and never published. We keep them only for this campaign and delete them when it ends.',
+  'sign.privacy': 'Your name, email and postcode are encrypted and never published. We keep them only for this campaign, and delete them {days, plural, one {# day} other {# days}} after it ends.',
   'sign.errorSummary': 'There is a problem',
 
   'error.name.required': 'Enter your name',

@@ -46,7 +46,7 @@ export const fr: Record<MessageKey, string> = {
   'embed.fullPage': 'Lire la pétition complète',
   'sign.honeypot': 'Laissez ce champ vide',
   'sign.submit': 'Signer',
-  'sign.privacy': 'Votre nom, votre adresse e-mail et votre code postal sont chiffrés et jamais publiés. Nous les gardons uniquement pour cette campagne et les supprimons à sa fin.',
+  'sign.privacy': 'Votre nom, votre adresse e-mail et votre code postal sont chiffrés et jamais publiés. Nous les gardons uniquement pour cette campagne et les supprimons {days, plural, one {# jour} many {# jours} other {# jours}} après sa fin.',
   'sign.errorSummary': 'Il y a un problème',
 
   'error.name.required': 'Indiquez votre nom',

@@ -5,6 +5,7 @@ import { organisersAndCoalitions } from './0002-organisers-and-coalitions.ts';
 import { signatureLogAndDeliveries } from './0003-signature-log-and-deliveries.ts';
 import { accountSecurity } from './0004-account-security.ts';
 import { consentsInSignatureOrder } from './0005-consents-in-signature-order.ts';
+import { retention } from './0006-retention.ts';
 
 /** Every migration, in order. Numbered code: a reader can open each one. */
 export function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -14,5 +15,6 @@ export function listMigrations(dialect: DialectName): Record<string, Migration> 
     '0003-signature-log-and-deliveries': signatureLogAndDeliveries(dialect),
     '0004-account-security': accountSecurity(dialect),
     '0005-consents-in-signature-order': consentsInSignatureOrder(dialect),
+    '0006-retention': retention(dialect),
   };
 }

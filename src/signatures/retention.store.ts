@@ -1,0 +1,43 @@
+import type { Db, Trx } from '../storage/database.ts';
+
+/** Unconfirmed signatures whose link expired before `before`: the ones to delete. */
+export async function findLapsedPending(db: Db, before: number, limit: number): Promise<{ id: number; petition_id: number }[]> {
+  return db
+    .selectFrom('signatures')
+    .select(['id', 'petition_id'])
+    .where('status', '=', 'pending')
+    .where('token_expires_at', '<', before)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function deleteSignatures(trx: Trx, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  // signature_hosts and consents go with them (ON DELETE CASCADE).
+  await trx.deleteFrom('signatures').where('id', 'in', ids).execute();
+}
+
+/** Signatures of a petition whose personal data is still held. */
+export async function findUnerased(db: Db, petitionId: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('signatures')
+    .select('id')
+    .where('petition_id', '=', petitionId)
+    .where('erased_at', 'is', null)
+    .where('status', '!=', 'removed')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Blanks the personal data; the row, its status, country and place in the count and log stay. */
+export async function eraseSignatureData(db: Db, ids: readonly number[], blank: { name_enc: Buffer; email_enc: Buffer }, now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('signatures')
+    .set({ name_enc: blank.name_enc, email_enc: blank.email_enc, postcode_enc: null, comment_enc: null, comment_state: null, confirm_token_hash: null, erased_at: now })
+    .where('id', 'in', ids)
+    .execute();
+}

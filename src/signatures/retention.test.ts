@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createTestContext, type TestContext } from '../../test/support/context.ts';
+import { describeEachDialect } from '../../test/support/dialects.ts';
+import { makePetition, signatureFields } from '../../test/support/factories.ts';
+import { getLeadHost } from '../coalitions/coalitions.service.ts';
+import { readConfirmedCount } from '../counts/counts.service.ts';
+import { changePetitionStatus } from '../petitions/petitions.service.ts';
+import { DAY, HOUR } from '../shared/clock.ts';
+import { jobHandlers } from '../worker/handlers.ts';
+import { Worker } from '../worker/worker.ts';
+import { JOB_RETENTION_SWEEP, scheduleRetentionSweep } from './retention.ts';
+import { SEALED } from './signature.ts';
+import { parseSignatureInput } from './signature.schemas.ts';
+import { confirmSignature, signPetition } from './signatures.service.ts';
+import { tallySignatures } from './signatures.store.ts';
+
+describeEachDialect('retention', (dialect) => {
+  let t: TestContext;
+  let worker: Worker;
+  beforeEach(async () => {
+    t = await createTestContext(dialect, { CHORUS_RETENTION_DAYS: '30' });
+    worker = new Worker(t.ctx, jobHandlers);
+  });
+  afterEach(async () => t.close());
+
+  async function sign(petition: Awaited<ReturnType<typeof makePetition>>, email: string, comment?: string): Promise<string> {
+    const parsed = parseSignatureInput(signatureFields({ email, name: 'Lina Sabry', comment }));
+    if (!parsed.ok) throw new Error('invalid');
+    const before = t.mailer.sent.length;
+    await signPetition(t.ctx, petition, parsed.value, { locale: 'en', host: await getLeadHost(t.ctx, petition) });
+    await worker.runUntilIdle();
+    return t.mailer.sent.slice(before).at(-1)?.text.match(/\/confirm\/([^?\s]+)/)?.[1] ?? '';
+  }
+
+  it('deletes a signature never confirmed a week after its link expired, and keeps the count right', async () => {
+    const petition = await makePetition(t.ctx);
+    await sign(petition, 'forgot@example.org');
+    await confirmSignature(t.ctx, petition, await sign(petition, 'kept@example.org'));
+    await scheduleRetentionSweep(t.ctx);
+    await scheduleRetentionSweep(t.ctx); // once is enough: no second sweep queued
+    expect((await t.ctx.db.selectFrom('jobs').select('kind').where('kind', '=', JOB_RETENTION_SWEEP).execute()).length).toBe(1);
+
+    t.clock.advance(7 * DAY + 6 * DAY); // link expired six days ago: not yet
+    await worker.runUntilIdle();
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 1, removed: 0 });
+
+    t.clock.advance(2 * DAY);
+    await worker.runUntilIdle();
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0 });
+    expect((await t.ctx.board.read(petition.id))?.signed).toBe(1);
+    expect(await t.ctx.db.selectFrom('signature_hosts').select('signature_id').execute()).toHaveLength(1);
+    // the sweep queued its own next run, an hour on
+    const next = await t.ctx.db.selectFrom('jobs').select('run_at').where('kind', '=', JOB_RETENTION_SWEEP).executeTakeFirst();
+    expect(next?.run_at).toBe(t.clock.now() + HOUR);
+  });
+
+  it('erases signers’ personal data once a closed petition passes its retention, keeping the count', async () => {
+    const open = await makePetition(t.ctx);
+    const closed = await makePetition(t.ctx);
+    await confirmSignature(t.ctx, open, await sign(open, 'stays@example.org'));
+    await confirmSignature(t.ctx, closed, await sign(closed, 'goes@example.org', 'A comment'));
+    await changePetitionStatus(t.ctx, closed.slug, 'won');
+    await scheduleRetentionSweep(t.ctx);
+
+    t.clock.advance(29 * DAY);
+    await worker.runUntilIdle();
+    const names = async (petitionId: number) =>
+      (await t.ctx.db.selectFrom('signatures').select(['name_enc', 'email_enc', 'comment_enc', 'erased_at']).where('petition_id', '=', petitionId).execute()).map((r) => ({
+        name: t.ctx.sealer.open(r.name_enc, SEALED.name),
+        email: t.ctx.sealer.open(r.email_enc, SEALED.email),
+        comment: r.comment_enc,
+        erased: r.erased_at !== null,
+      }));
+    expect(await names(closed.id)).toEqual([{ name: 'Lina Sabry', email: 'goes@example.org', comment: expect.anything(), erased: false }]);
+
+    t.clock.advance(2 * DAY);
+    await worker.runUntilIdle();
+    expect(await names(closed.id)).toEqual([{ name: '', email: '', comment: null, erased: true }]);
+    expect(await names(open.id)).toEqual([{ name: 'Lina Sabry', email: 'stays@example.org', comment: null, erased: false }]);
+    expect(await readConfirmedCount(t.ctx, closed.id)).toBe(1);
+  });
+});

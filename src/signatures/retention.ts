@@ -1,0 +1,71 @@
+import type { Context } from '../context.ts';
+import { applyCountChanges } from '../counts/counts.service.ts';
+import { listPetitionsPastRetention } from '../petitions/petitions.service.ts';
+import { DAY, HOUR } from '../shared/clock.ts';
+import { enqueueJobs, hasQueuedJob } from '../worker/jobs.service.ts';
+import type { JobHandlers, JobResult } from '../worker/worker.ts';
+import { SEALED } from './signature.ts';
+import { deleteSignatures, eraseSignatureData, findLapsedPending, findUnerased } from './retention.store.ts';
+
+/**
+ * What Chorus promises signers about their data, kept by a sweep that runs every hour:
+ * - a signature never confirmed is deleted a week after its link expired (two weeks after signing);
+ * - a petition's signers' names, emails, postcodes and comments are erased `CHORUS_RETENTION_DAYS`
+ *   (default 90) after it closes or is won. Counts, countries and the signature log stay.
+ */
+export const JOB_RETENTION_SWEEP = 'signatures.retention-sweep';
+export const PENDING_GRACE_MS = 7 * DAY;
+const BATCH = 500;
+const MOST_BATCHES_PER_RUN = 40;
+
+/** Deletes lapsed unconfirmed signatures, lowering each petition's signed count in the same transaction. */
+export async function deleteLapsedPending(ctx: Context, now: number): Promise<number> {
+  let deleted = 0;
+  for (let run = 0; run < MOST_BATCHES_PER_RUN; run += 1) {
+    const lapsed = await findLapsedPending(ctx.db, now - PENDING_GRACE_MS, BATCH);
+    if (lapsed.length === 0) break;
+    const perPetition = new Map<number, { signed: number }>();
+    for (const row of lapsed) perPetition.set(row.petition_id, { signed: (perPetition.get(row.petition_id)?.signed ?? 0) - 1 });
+    const changed = await ctx.db.transaction().execute(async (trx) => {
+      await deleteSignatures(trx, lapsed.map((r) => r.id));
+      return applyCountChanges(trx, perPetition, now);
+    });
+    ctx.board.apply(changed);
+    deleted += lapsed.length;
+  }
+  return deleted;
+}
+
+/** Erases the personal data of every signer of petitions closed longer ago than the retention period. */
+export async function eraseAfterRetention(ctx: Context, now: number): Promise<number> {
+  const petitions = await listPetitionsPastRetention(ctx, now - ctx.config.retentionDays * DAY);
+  let erased = 0;
+  const blank = { name_enc: ctx.sealer.seal('', SEALED.name), email_enc: ctx.sealer.seal('', SEALED.email) };
+  for (const petitionId of petitions) {
+    for (let run = 0; run < MOST_BATCHES_PER_RUN; run += 1) {
+      const ids = await findUnerased(ctx.db, petitionId, BATCH);
+      if (ids.length === 0) break;
+      await eraseSignatureData(ctx.db, ids, blank, now);
+      erased += ids.length;
+    }
+  }
+  return erased;
+}
+
+/** Queues the first sweep if none is queued (serve and worker call this on start). */
+export async function scheduleRetentionSweep(ctx: Context): Promise<void> {
+  if (await hasQueuedJob(ctx.db, JOB_RETENTION_SWEEP)) return;
+  await enqueueJobs(ctx.db, [{ kind: JOB_RETENTION_SWEEP, payload: {} }], ctx.clock.now());
+}
+
+async function sweep(ctx: Context): Promise<JobResult> {
+  const now = ctx.clock.now();
+  const deleted = await deleteLapsedPending(ctx, now);
+  const erased = await eraseAfterRetention(ctx, now);
+  if (deleted > 0 || erased > 0) ctx.logger.info({ deleted, erased }, 'retention sweep');
+  // The next sweep, an hour on; this one is done (its row goes).
+  await enqueueJobs(ctx.db, [{ kind: JOB_RETENTION_SWEEP, payload: {}, runAt: now + HOUR }], now);
+  return 'done';
+}
+
+export const retentionJobs: JobHandlers = { [JOB_RETENTION_SWEEP]: sweep };
