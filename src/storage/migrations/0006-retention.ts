@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { columnTypes, type DialectName } from '../dialect.ts';
 
 /**
@@ -11,6 +11,8 @@ export function retention(dialect: DialectName) {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('petitions').addColumn('closed_at', t.bigint).execute();
       await db.schema.alterTable('signatures').addColumn('erased_at', t.bigint).execute();
+      // Petitions already closed: their last change is the best record of when.
+      await sql`update petitions set closed_at = updated_at where status in ('closed', 'won')`.execute(db);
     },
   };
 }
