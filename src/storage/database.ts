@@ -43,7 +43,7 @@ function openSqlite(file: string): Storage {
   connection.pragma('foreign_keys = ON');
   // Erased signer data must not linger in free pages of the file.
   connection.pragma('secure_delete = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -52,6 +52,32 @@ function openSqlite(file: string): Storage {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Kysely prepares every query it runs; better-sqlite3 statements can be reused, so keep the most
+ * recent few hundred by their SQL text (the same queries run again and again, batch inserts of the
+ * same size included).
+ */
+function withStatementCache(connection: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = connection.prepare.bind(connection);
+  return new Proxy(connection, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (statement) {
+          cache.delete(source); // most recently used goes last
+        } else {
+          statement = prepare(source);
+          if (cache.size >= 300) cache.delete(cache.keys().next().value as string);
+        }
+        cache.set(source, statement);
+        return statement;
+      };
+    },
+  });
 }
 
 const INT8_OID = 20;
