@@ -7,9 +7,13 @@ import { createErrorHandler, sendDomainError } from './errors.ts';
 import { DomainError } from '../shared/errors.ts';
 import { createRateLimits, type RateLimits } from './rate-limit.ts';
 import { routeModules } from './routes.ts';
-import { applySecurityHeaders } from './security.ts';
+import { applyContentSecurityPolicy, applySecurityHeaders } from './security.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route the app serves (method and pattern), in registration order: tests walk it. */
+    readonly routeList: readonly { readonly method: string; readonly url: string }[];
+  }
   interface FastifyRequest {
     /** Messages in the reader's language. */
     i18n: Translator;
@@ -42,6 +46,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   await app.register(formbody, { bodyLimit: 64 * 1024 });
   app.decorateRequest('i18n', null as unknown as Translator);
   app.decorateRequest('lang', undefined);
+  app.decorateReply('framable', false);
 
   app.addHook('onRequest', async (request, reply) => {
     const query = request.query as Record<string, unknown> | undefined;
@@ -50,6 +55,8 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     request.lang = lang === request.i18n.locale ? lang : undefined;
     applySecurityHeaders(reply, httpsOnly);
   });
+  // Each HTML page gets its own script nonce here, cached pages included.
+  app.addHook('onSend', (_request, reply, payload, done) => done(null, applyContentSecurityPolicy(reply, payload)));
 
   // Request log lines carry method, route pattern, status and time: never an address, a query string or a body.
   app.addHook('onResponse', async (request, reply) => {
@@ -58,6 +65,12 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
 
   app.setErrorHandler(createErrorHandler(ctx.logger));
   app.setNotFoundHandler((request, reply) => sendDomainError(request, reply, new DomainError('not_found', 'Nothing here.')));
+
+  const routeList: { method: string; url: string }[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
+  });
 
   const deps: HttpDeps = { ctx, limits: createRateLimits(ctx.config.rateLimits) };
   registerAssets(app);

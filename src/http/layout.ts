@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { LOCALES, LOCALE_NAMES } from '../i18n/i18n.ts';
 import { ASSET_VERSION } from './assets.ts';
-import { html, withLang, type Html } from './html.ts';
+import { html, unsafeRaw, withLang, type Html } from './html.ts';
+import { NONCE_PLACEHOLDER } from './security.ts';
 
 export interface PageOptions {
   readonly title: string;
@@ -11,6 +12,18 @@ export interface PageOptions {
   readonly scripts?: readonly string[];
   /** Embedded pages (in partners' iframes) drop the site header and footer. */
   readonly bare?: boolean;
+}
+
+/**
+ * This response's CSP nonce, as an attribute: every `<script>` we emit carries it, or the browser
+ * refuses to run it (`script-src` names only the nonce). It is a placeholder that the app replaces
+ * with a fresh nonce per response, so it also works in pages served from a cache.
+ */
+export const scriptNonce: Html = unsafeRaw(NONCE_PLACEHOLDER);
+
+/** A script of our own (a path under /assets/), deferred, with the response's nonce. */
+export function scriptTag(src: string): Html {
+  return html`<script ${scriptNonce} src="${src}" defer></script>`;
 }
 
 /** The page around every public view: language, direction, skip link, language switcher, footer. */
@@ -33,7 +46,7 @@ ${options.description ? html`<meta name="description" content="${options.descrip
 <meta name="referrer" content="same-origin">
 <link rel="icon" href="/assets/icon.svg?v=${ASSET_VERSION}" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/chorus.css?v=${ASSET_VERSION}">
-${(options.scripts ?? []).map((name) => html`<script src="/assets/${name}?v=${ASSET_VERSION}" defer></script>`)}
+${(options.scripts ?? []).map((name) => scriptTag(`/assets/${name}?v=${ASSET_VERSION}`))}
 </head>
 <body${options.bare ? html` class="bare"` : ''}>
 ${options.bare

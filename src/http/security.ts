@@ -1,33 +1,71 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-/**
- * Content-Security-Policy for every page: only our own scripts, styles and images; no inline
- * script; nothing may frame us; forms post only to us. No third party can be contacted.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Set by `allowFraming`: this page may be put in other sites' iframes (embed routes only). */
+    framable: boolean;
+  }
+}
 
-/** Sets the security headers on a response (unless a route already chose its own CSP). */
+/**
+ * What every HTML page carries where a script tag needs its nonce. It is replaced, once per
+ * response, by a fresh nonce (see `applyContentSecurityPolicy`), so pages rendered once and served
+ * from memory still get a nonce of their own. User text cannot forge it: it contains a double
+ * quote, which the `html` template always escapes.
+ */
+export const NONCE_PLACEHOLDER = 'nonce="chorus-csp-nonce"';
+
+/**
+ * Content-Security-Policy for every response: only our own styles, images and fonts; scripts only
+ * with this response's nonce (no inline script without one); nothing may frame us except on embed
+ * routes; forms post only to us; no `<base>`. No third party can be contacted.
+ */
+export function contentSecurityPolicy(options: { nonce: string | undefined; framable: boolean }): string {
+  return [
+    "default-src 'none'",
+    options.nonce ? `script-src 'nonce-${options.nonce}'` : "script-src 'none'",
+    // Proof-of-work widgets compute in a worker loaded from our own origin.
+    "worker-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "form-action 'self'",
+    options.framable ? 'frame-ancestors *' : "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+/** Sets the security headers that do not depend on the body (at the start of every request). */
 export function applySecurityHeaders(reply: FastifyReply, httpsOnly: boolean): void {
-  if (!reply.hasHeader('content-security-policy')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-  if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
+  reply.header('x-frame-options', 'DENY');
   reply.header('x-content-type-options', 'nosniff');
   // same-origin keeps the petition address from leaking to other sites, yet lets browsers send Origin on our own forms.
   reply.header('referrer-policy', 'same-origin');
   reply.header('cross-origin-opener-policy', 'same-origin');
   reply.header('cross-origin-resource-policy', 'same-origin');
   reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), browsing-topics=(), interest-cohort=()');
+  // RFC 6797: only over HTTPS (a browser ignores it over plain HTTP, and a test install must not pin itself).
   if (httpsOnly) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+}
+
+/**
+ * Just before a response leaves: gives an HTML page its own nonce (one string replace over the
+ * body) and sets the CSP that names it. A route that chose its own CSP keeps it.
+ */
+export function applyContentSecurityPolicy(reply: FastifyReply, payload: unknown): unknown {
+  if (reply.hasHeader('content-security-policy')) return payload;
+  const type = reply.getHeader('content-type');
+  if (typeof payload !== 'string' || typeof type !== 'string' || !type.startsWith('text/html') || !payload.includes(NONCE_PLACEHOLDER)) {
+    reply.header('content-security-policy', contentSecurityPolicy({ nonce: undefined, framable: reply.framable }));
+    return payload;
+  }
+  // 128 random bits, new for every response (CSP3 asks for at least 128).
+  const nonce = randomBytes(16).toString('base64');
+  reply.header('content-security-policy', contentSecurityPolicy({ nonce, framable: reply.framable }));
+  return payload.replaceAll(NONCE_PLACEHOLDER, `nonce="${nonce}"`);
 }
 
 /**
@@ -47,6 +85,6 @@ export function isCrossSiteRequest(request: FastifyRequest, publicUrl: string): 
 
 /** Embed routes only: partners' sites may put these pages in an iframe. */
 export function allowFraming(reply: FastifyReply): void {
-  reply.header('content-security-policy', CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", 'frame-ancestors *'));
+  reply.framable = true;
   reply.removeHeader('x-frame-options');
 }
