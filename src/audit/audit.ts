@@ -26,6 +26,9 @@ export const AUDIT_ACTIONS = [
   'petition.status-changed',
   'petition.text-saved',
   'petition.text-removed',
+  'petition.retention-changed',
+  'petition.data-held',
+  'petition.data-released',
   'coalition.invited',
   'coalition.invitation-received',
   'coalition.accepted',
@@ -72,6 +75,8 @@ export interface AuditDetails {
   readonly locale?: string;
   /** The name of the other organisation of a coalition, or the organisation's new name. */
   readonly organisation?: string;
+  /** Why an organiser held a petition's signer data from erasure (their own words, bounded). */
+  readonly reason?: string;
 }
 
 export interface AuditEntry {

@@ -49,6 +49,9 @@ const ACTION_TEXT: Readonly<Record<AuditAction, MessageKey>> = {
   'signature.removed-fraud': 'ledger.audit.removedFraud',
   'signature.removed-duplicate': 'ledger.audit.removedDuplicate',
   'signature.erased': 'ledger.audit.erased',
+  'petition.retention-changed': 'rights.audit.retentionChanged',
+  'petition.data-held': 'rights.audit.dataHeld',
+  'petition.data-released': 'rights.audit.dataReleased',
   'paper.added': 'ledger.audit.paperAdded',
   'paper.corrected': 'ledger.audit.paperCorrected',
   'delivery.made': 'ledger.audit.deliveryMade',
@@ -89,6 +92,7 @@ ${lines.length === 0
         previousStatus: statusName(request, line.details.previousStatus),
         language: languageName(request, line.details.locale),
         organisation: line.details.organisation ?? '',
+        reason: line.details.reason ?? '',
       })}</td></tr>`,
     )}</tbody>
 </table></div>`}

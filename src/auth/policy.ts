@@ -63,6 +63,14 @@ export function canEditPetition(actor: Actor, petition: PetitionRef): boolean {
   return isEditorOrOwner(actor, petition.organisationId);
 }
 
+/**
+ * Owners of the lead organisation set how long signer data is kept after closing, and hold it
+ * from erasure (or release the hold): it decides when people's data goes.
+ */
+export function canHoldSignerData(actor: Actor, petition: PetitionRef): boolean {
+  return isOwner(actor, petition.organisationId);
+}
+
 /** Owners and editors of the lead organisation approve or reject signature comments. */
 export function canModerateComments(actor: Actor, petition: PetitionRef): boolean {
   return isEditorOrOwner(actor, petition.organisationId);

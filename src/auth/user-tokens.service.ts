@@ -17,6 +17,8 @@ export const TOKEN_LIFETIME_MS: Readonly<Record<UserTokenPurpose, number>> = {
   'password-reset': 1 * HOUR,
   'email-change': 1 * DAY,
   invitation: 7 * DAY,
+  // A signer's "My data" link (src/privacy): short, it opens everything Chorus holds about them.
+  'my-data': 1 * HOUR,
 };
 
 /** How long an expired link is kept (to say "expired" rather than "invalid") before it is deleted. */

@@ -39,7 +39,7 @@ export interface Config {
   readonly writerThread: boolean;
   /** Live counts: at most one update per petition per this many milliseconds. */
   readonly streamIntervalMs: number;
-  /** Days after a petition closes (or is won) before its signers' names, emails, postcodes and comments are erased. */
+  /** The instance default (CHORUS_RETENTION_DAYS, 183: six months): days after a petition closes (or is won) before its signers' names, emails, postcodes and comments are erased; a petition may set its own. */
   readonly retentionDays: number;
   readonly defaultOrganisation: { readonly slug: string; readonly name: string };
 }
@@ -103,7 +103,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
   const commitWindowMs = readInteger(env, 'CHORUS_COMMIT_WINDOW_MS', 4, 0, 1000, problems);
   const writerThread = readBoolean(env, 'CHORUS_WRITER_THREAD', environment !== 'test', problems);
   const streamIntervalMs = readInteger(env, 'CHORUS_STREAM_INTERVAL_MS', 1000, 100, 60_000, problems);
-  const retentionDays = readInteger(env, 'CHORUS_RETENTION_DAYS', 90, 0, 3650, problems);
+  const retentionDays = readInteger(env, 'CHORUS_RETENTION_DAYS', 183, 0, 3650, problems);
 
   const orgSlug = env.CHORUS_ORG_SLUG?.trim() || 'default';
   if (!SLUG.test(orgSlug)) problems.push('CHORUS_ORG_SLUG must be lowercase letters, digits and dashes.');

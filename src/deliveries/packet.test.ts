@@ -5,7 +5,7 @@ import { csvColumns, parseFields } from './packet.ts';
 import { cssString, listChunkHtml } from './packet.views.ts';
 
 const petition = (title: string): Petition => ({
-  id: 1, organisationId: 1, slug: 'p', title, target: 'T', demand: 'D', body: '', goal: 1, status: 'open', locale: 'en', showComments: false, autoNextGoal: false, createdAt: 0, updatedAt: 0,
+  id: 1, organisationId: 1, slug: 'p', title, target: 'T', demand: 'D', body: '', goal: 1, status: 'open', locale: 'en', showComments: false, autoNextGoal: false, closedAt: null, retentionDays: null, hold: null, createdAt: 0, updatedAt: 0,
 });
 
 describe('packet rules and views', () => {

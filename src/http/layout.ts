@@ -56,7 +56,7 @@ ${options.bare
 <main id="main" class="wrap">
 ${options.main}
 </main>
-${options.bare ? '' : html`<footer class="site"><div class="wrap"><p>${i18n.t('site.footer')}</p></div></footer>`}
+${options.bare ? '' : html`<footer class="site"><div class="wrap"><p>${i18n.t('site.footer')} <a href="${withLang('/privacy', request.lang)}">${i18n.t('rights.footer.link')}</a></p></div></footer>`}
 </body>
 </html>`;
   return page.value;

@@ -16,8 +16,37 @@ export interface Petition {
   readonly locale: string;
   readonly showComments: boolean;
   readonly autoNextGoal: boolean;
+  /** When it last closed or was won (null while draft or open): retention counts from it. */
+  readonly closedAt: number | null;
+  /** Days signer data is kept after closing; null: the instance's `CHORUS_RETENTION_DAYS`. */
+  readonly retentionDays: number | null;
+  /** An organiser's hold: signer data is not erased while it is set. */
+  readonly hold: PetitionHold | null;
   readonly createdAt: number;
   readonly updatedAt: number;
+}
+
+export interface PetitionHold {
+  readonly reason: string;
+  readonly heldAt: number;
+  readonly heldBy: number | null;
+}
+
+/** The longest retention an organiser may set (ten years, as the instance setting). */
+export const MAX_RETENTION_DAYS = 3650;
+
+/** How many days this petition's signer data is kept after it closes. */
+export function retentionDaysOf(petition: Pick<Petition, 'retentionDays'>, instanceDefault: number): number {
+  return petition.retentionDays ?? instanceDefault;
+}
+
+/**
+ * When this petition's signer data is due to be erased: its closing plus its retention period;
+ * undefined while it is draft or open, or while an organiser holds it.
+ */
+export function erasureDueAt(petition: Pick<Petition, 'status' | 'closedAt' | 'retentionDays' | 'hold'>, instanceDefault: number): number | undefined {
+  if (petition.hold || petition.closedAt === null || (petition.status !== 'closed' && petition.status !== 'won')) return undefined;
+  return petition.closedAt + retentionDaysOf(petition, instanceDefault) * 86_400_000;
 }
 
 export const PETITION_STATUSES: readonly PetitionStatus[] = ['draft', 'open', 'closed', 'won'];

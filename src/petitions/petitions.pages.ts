@@ -11,7 +11,7 @@ import { allowFraming } from '../http/security.ts';
 import { isCountryCode } from '../i18n/countries.ts';
 import { directionOf, regionFromAcceptLanguage } from '../i18n/i18n.ts';
 import { EMPTY_VALUES, signFormView, type SignFormState } from '../signatures/signatures.views.ts';
-import { canTakeSignatures, type Petition } from './petition.ts';
+import { canTakeSignatures, retentionDaysOf, type Petition } from './petition.ts';
 import { contentGeneration, getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
 import { commentsView, embedHeaderView, homeView, hostsView, statusBanner, subtotalsView, tallyView } from './petitions.views.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -94,7 +94,8 @@ ${signFormView(request, {
   hosts,
   pageHostId: host.organisationId,
   tracking: variant.tracking,
-  retentionDays: ctx.config.retentionDays,
+  retentionDays: retentionDaysOf(petition, ctx.config.retentionDays),
+  held: petition.hold !== null,
 })}
 </aside>`;
   }

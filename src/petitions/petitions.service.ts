@@ -17,7 +17,6 @@ import {
   listPetitions,
   listPetitionsLedBy,
   updatePetitionSettingsRow,
-  listPetitionsClosedBefore,
   updatePetitionStatus,
   type NewPetitionRow,
 } from './petitions.store.ts';
@@ -254,9 +253,4 @@ export async function changePetitionStatusAs(ctx: Context, actor: Actor, petitio
   });
   forgetPetition(ctx, petition.slug);
   return { ...petition, status, updatedAt: now };
-}
-
-/** Petitions whose retention after closing has run out (for the retention sweep). */
-export async function listPetitionsPastRetention(ctx: Context, closedBefore: number): Promise<number[]> {
-  return listPetitionsClosedBefore(ctx.db, closedBefore);
 }

@@ -3,9 +3,29 @@ import type { Db } from '../storage/database.ts';
 import type { PetitionStatus, PetitionsTable } from '../storage/schema.ts';
 import type { Petition } from './petition.ts';
 
-const COLUMNS = ['id', 'organisation_id', 'slug', 'title', 'target', 'demand', 'body', 'goal', 'status', 'locale', 'show_comments', 'auto_next_goal', 'created_at', 'updated_at'] as const;
+const COLUMNS = [
+  'id',
+  'organisation_id',
+  'slug',
+  'title',
+  'target',
+  'demand',
+  'body',
+  'goal',
+  'status',
+  'locale',
+  'show_comments',
+  'auto_next_goal',
+  'closed_at',
+  'retention_days',
+  'hold_reason',
+  'held_at',
+  'held_by',
+  'created_at',
+  'updated_at',
+] as const;
 
-type Row = Omit<Selectable<PetitionsTable>, 'closed_at'>;
+type Row = Selectable<PetitionsTable>;
 
 function toPetition(row: Row): Petition {
   return {
@@ -21,6 +41,9 @@ function toPetition(row: Row): Petition {
     locale: row.locale,
     showComments: row.show_comments === 1,
     autoNextGoal: row.auto_next_goal === 1,
+    closedAt: row.closed_at,
+    retentionDays: row.retention_days,
+    hold: row.hold_reason !== null && row.held_at !== null ? { reason: row.hold_reason, heldAt: row.held_at, heldBy: row.held_by } : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -74,8 +97,22 @@ export async function updatePetitionSettingsRow(db: Db, id: number, settings: { 
     .execute();
 }
 
-/** Petitions closed or won before `closedBefore`: their signers' data has passed its retention. */
-export async function listPetitionsClosedBefore(db: Db, closedBefore: number): Promise<number[]> {
-  const rows = await db.selectFrom('petitions').select('id').where('status', 'in', ['closed', 'won']).where('closed_at', '<', closedBefore).execute();
-  return rows.map((r) => r.id);
+/** Closed or won petitions that no organiser holds: the ones retention may reach. */
+export async function listClosedUnheldPetitions(db: Db): Promise<Petition[]> {
+  const rows = await db.selectFrom('petitions').select(COLUMNS).where('status', 'in', ['closed', 'won']).where('held_at', 'is', null).orderBy('id').execute();
+  return rows.map(toPetition);
+}
+
+/** Sets a petition's own retention period (null: the instance default). */
+export async function updatePetitionRetention(db: Db, id: number, retentionDays: number | null, now: number): Promise<void> {
+  await db.updateTable('petitions').set({ retention_days: retentionDays, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Sets or releases (null) an organiser's hold on erasure. */
+export async function updatePetitionHold(db: Db, id: number, hold: { reason: string; heldAt: number; heldBy: number | null } | null, now: number): Promise<void> {
+  await db
+    .updateTable('petitions')
+    .set({ hold_reason: hold?.reason ?? null, held_at: hold?.heldAt ?? null, held_by: hold?.heldBy ?? null, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }

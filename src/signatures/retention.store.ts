@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Db, Trx } from '../storage/database.ts';
 
 /** Unconfirmed signatures whose link expired before `before`: the ones to delete. */
@@ -32,12 +33,30 @@ export async function findUnerased(db: Db, petitionId: number, limit: number): P
   return rows.map((r) => r.id);
 }
 
-/** Blanks the personal data; the row, its status, country and place in the count and log stay. */
-export async function eraseSignatureData(db: Db, ids: readonly number[], blank: { name_enc: Buffer; email_enc: Buffer }, now: number): Promise<void> {
+/**
+ * Blanks the personal data: name and email become sealed empty strings, postcode, comment, link and
+ * tracking go, and the dedup hash is replaced with random bytes (nothing matches the address again).
+ * The row, its status, country and place in the count and log stay. Run it in a transaction.
+ */
+export async function eraseSignatureData(trx: Trx, ids: readonly number[], blank: { name_enc: Buffer; email_enc: Buffer }, now: number): Promise<void> {
   if (ids.length === 0) return;
-  await db
+  await trx
     .updateTable('signatures')
-    .set({ name_enc: blank.name_enc, email_enc: blank.email_enc, postcode_enc: null, comment_enc: null, comment_state: null, confirm_token_hash: null, erased_at: now })
+    .set({
+      name_enc: blank.name_enc,
+      email_enc: blank.email_enc,
+      postcode_enc: null,
+      comment_enc: null,
+      comment_state: null,
+      confirm_token_hash: null,
+      token_expires_at: null,
+      source: null,
+      campaign: null,
+      opt_in: 0,
+      erased_at: now,
+    })
     .where('id', 'in', ids)
     .execute();
+  // One random hash per row (the pair petition, hash is unique): a statement each, in the same transaction.
+  for (const id of ids) await trx.updateTable('signatures').set({ email_hash: randomBytes(16) }).where('id', '=', id).execute();
 }

@@ -5,7 +5,9 @@ import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { changePetitionStatus } from '../petitions/petitions.service.ts';
-import { DAY, HOUR } from '../shared/clock.ts';
+import { DAY } from '../shared/clock.ts';
+import { holdSignerData, releaseSignerDataHold, setPetitionRetention } from '../petitions/petition-retention.service.ts';
+import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
 import { JOB_RETENTION_SWEEP, scheduleRetentionSweep } from './retention.ts';
@@ -49,9 +51,9 @@ describeEachDialect('retention', (dialect) => {
     expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0 });
     expect((await t.ctx.board.read(petition.id))?.signed).toBe(1);
     expect(await t.ctx.db.selectFrom('signature_hosts').select('signature_id').execute()).toHaveLength(1);
-    // the sweep queued its own next run, an hour on
+    // the sweep queued its own next run, a day on
     const next = await t.ctx.db.selectFrom('jobs').select('run_at').where('kind', '=', JOB_RETENTION_SWEEP).executeTakeFirst();
-    expect(next?.run_at).toBe(t.clock.now() + HOUR);
+    expect(next?.run_at).toBe(t.clock.now() + DAY);
   });
 
   it('erases signers’ personal data once a closed petition passes its retention, keeping the count', async () => {
@@ -78,5 +80,40 @@ describeEachDialect('retention', (dialect) => {
     expect(await names(closed.id)).toEqual([{ name: '', email: '', comment: null, erased: true }]);
     expect(await names(open.id)).toEqual([{ name: 'Lina Sabry', email: 'stays@example.org', comment: null, erased: false }]);
     expect(await readConfirmedCount(t.ctx, closed.id)).toBe(1);
+  });
+
+  it('mixes held and expired petitions: each its own period, a held one kept until released', async () => {
+    const names = async (petitionId: number) =>
+      (await t.ctx.db.selectFrom('signatures').select(['name_enc', 'erased_at']).where('petition_id', '=', petitionId).execute()).map((r) => (r.erased_at === null ? t.ctx.sealer.open(r.name_enc, SEALED.name) : 'erased'));
+    const byDefault = await makePetition(t.ctx); // the instance's 30 days
+    const short = await makePetition(t.ctx); // its own 10 days
+    const held = await makePetition(t.ctx); // past its 10 days, but held
+    const open = await makePetition(t.ctx); // never closes
+    for (const [petition, email] of [[byDefault, 'a@example.org'], [short, 'b@example.org'], [held, 'c@example.org'], [open, 'd@example.org']] as const) {
+      await confirmSignature(t.ctx, petition, await sign(petition, email));
+    }
+    const operator = { kind: 'operator' } as const;
+    await setPetitionRetention(t.ctx, operator, short, 10);
+    await setPetitionRetention(t.ctx, operator, held, 10);
+    for (const petition of [byDefault, short, held]) await changePetitionStatus(t.ctx, petition.slug, 'closed');
+    await holdSignerData(t.ctx, operator, await getPetitionByIdOrThrow(t.ctx, held.id), 'A court asked us to keep the list');
+    await scheduleRetentionSweep(t.ctx);
+
+    t.clock.advance(11 * DAY);
+    await worker.runUntilIdle();
+    expect([await names(byDefault.id), await names(short.id), await names(held.id), await names(open.id)]).toEqual([['Lina Sabry'], ['erased'], ['Lina Sabry'], ['Lina Sabry']]);
+
+    t.clock.advance(20 * DAY);
+    await worker.runUntilIdle();
+    expect([await names(byDefault.id), await names(held.id), await names(open.id)]).toEqual([['erased'], ['Lina Sabry'], ['Lina Sabry']]);
+    // the hold is audited with its reason
+    const audit = await t.ctx.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', 'petition.data-held').execute();
+    expect(audit.map((a) => JSON.parse(a.details ?? '{}').reason)).toEqual(['A court asked us to keep the list']);
+
+    await releaseSignerDataHold(t.ctx, operator, await getPetitionByIdOrThrow(t.ctx, held.id));
+    t.clock.advance(1 * DAY);
+    await worker.runUntilIdle();
+    expect([await names(held.id), await names(open.id)]).toEqual([['erased'], ['Lina Sabry']]);
+    expect(await readConfirmedCount(t.ctx, held.id)).toBe(1);
   });
 });

@@ -1,17 +1,18 @@
 import type { Context } from '../context.ts';
 import { applyCountChanges } from '../counts/counts.service.ts';
-import { listPetitionsPastRetention } from '../petitions/petitions.service.ts';
-import { DAY, HOUR } from '../shared/clock.ts';
+import { listPetitionsDueForErasure } from '../petitions/petition-retention.service.ts';
+import { DAY } from '../shared/clock.ts';
 import { enqueueJobs, hasQueuedJob } from '../worker/jobs.service.ts';
 import type { JobHandlers, JobResult } from '../worker/worker.ts';
 import { SEALED } from './signature.ts';
 import { deleteSignatures, eraseSignatureData, findLapsedPending, findUnerased } from './retention.store.ts';
 
 /**
- * What Chorus promises signers about their data, kept by a sweep that runs every hour:
+ * What Chorus promises signers about their data, kept by a sweep that runs every day:
  * - a signature never confirmed is deleted a week after its link expired (two weeks after signing);
- * - a petition's signers' names, emails, postcodes and comments are erased `CHORUS_RETENTION_DAYS`
- *   (default 90) after it closes or is won. Counts, countries and the signature log stay.
+ * - a petition's signers' names, emails, postcodes and comments are erased its retention period
+ *   after it closes or is won (its own setting, else `CHORUS_RETENTION_DAYS`, default 183 days:
+ *   six months), unless an organiser holds it. Counts, countries and the signature log stay.
  */
 export const JOB_RETENTION_SWEEP = 'signatures.retention-sweep';
 export const PENDING_GRACE_MS = 7 * DAY;
@@ -36,16 +37,16 @@ export async function deleteLapsedPending(ctx: Context, now: number): Promise<nu
   return deleted;
 }
 
-/** Erases the personal data of every signer of petitions closed longer ago than the retention period. */
+/** Erases the personal data of every signer of petitions past their retention period and not held. */
 export async function eraseAfterRetention(ctx: Context, now: number): Promise<number> {
-  const petitions = await listPetitionsPastRetention(ctx, now - ctx.config.retentionDays * DAY);
+  const petitions = await listPetitionsDueForErasure(ctx, now);
   let erased = 0;
   const blank = { name_enc: ctx.sealer.seal('', SEALED.name), email_enc: ctx.sealer.seal('', SEALED.email) };
-  for (const petitionId of petitions) {
+  for (const petition of petitions) {
     for (let run = 0; run < MOST_BATCHES_PER_RUN; run += 1) {
-      const ids = await findUnerased(ctx.db, petitionId, BATCH);
+      const ids = await findUnerased(ctx.db, petition.id, BATCH);
       if (ids.length === 0) break;
-      await eraseSignatureData(ctx.db, ids, blank, now);
+      await ctx.db.transaction().execute((trx) => eraseSignatureData(trx, ids, blank, now));
       erased += ids.length;
     }
   }
@@ -63,8 +64,8 @@ async function sweep(ctx: Context): Promise<JobResult> {
   const deleted = await deleteLapsedPending(ctx, now);
   const erased = await eraseAfterRetention(ctx, now);
   if (deleted > 0 || erased > 0) ctx.logger.info({ deleted, erased }, 'retention sweep');
-  // The next sweep, an hour on; this one is done (its row goes).
-  await enqueueJobs(ctx.db, [{ kind: JOB_RETENTION_SWEEP, payload: {}, runAt: now + HOUR }], now);
+  // The next sweep, a day on; this one is done (its row goes).
+  await enqueueJobs(ctx.db, [{ kind: JOB_RETENTION_SWEEP, payload: {}, runAt: now + DAY }], now);
   return 'done';
 }
 

@@ -2,7 +2,8 @@ import type { Context } from '../context.ts';
 import { isLocale, translator } from '../i18n/i18n.ts';
 import type { JobHandlers, JobResult } from '../worker/worker.ts';
 import { formatConfirmationToken, SEALED } from './signature.ts';
-import { alreadySignedMail, confirmationMail, confirmationUrl, petitionUrl } from './signature.mails.ts';
+import { retentionDaysOf } from '../petitions/petition.ts';
+import { alreadySignedMail, confirmationMail, confirmationUrl, petitionUrl, privacyUrl } from './signature.mails.ts';
 import { JOB_CONFIRMATION_MAIL, JOB_REPEAT_MAIL } from './signature-writer.ts';
 import { petitionOfSignature } from './signatures.service.ts';
 import { findSignatureForMail } from './signatures.store.ts';
@@ -18,7 +19,8 @@ async function sendConfirmationMail(ctx: Context, payload: Record<string, unknow
   const locale = isLocale(signature.locale) ? signature.locale : 'en';
   const token = formatConfirmationToken({ signatureId, secret });
   const to = { name: ctx.sealer.open(signature.name_enc, SEALED.name), email: ctx.sealer.open(signature.email_enc, SEALED.email) };
-  await ctx.mailer.send(confirmationMail(translator(locale), to, petition, confirmationUrl(ctx.config.publicUrl, petition.slug, token, locale)));
+  const privacy = { days: retentionDaysOf(petition, ctx.config.retentionDays), url: privacyUrl(ctx.config.publicUrl, locale) };
+  await ctx.mailer.send(confirmationMail(translator(locale), to, petition, confirmationUrl(ctx.config.publicUrl, petition.slug, token, locale), privacy));
   return 'done';
 }
 

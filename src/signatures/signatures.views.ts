@@ -21,6 +21,8 @@ export interface SignFormState {
   readonly tracking: { readonly source: string | undefined; readonly campaign: string | undefined };
   /** Days after the campaign ends before signer data is erased (what the privacy line promises). */
   readonly retentionDays: number;
+  /** An organiser holds the data from erasure: the line says so rather than promise a date. */
+  readonly held: boolean;
 }
 
 export const EMPTY_VALUES: TypedValues = { name: '', email: '', country: '', postcode: '', comment: '', optIn: false, consents: [] };
@@ -102,7 +104,7 @@ ${state.tracking.campaign ? html`<input type="hidden" name="utm_campaign" value=
 <input type="text" id="website" name="website" value="" tabindex="-1" autocomplete="off">
 </div>
 <button type="submit">${i18n.t('sign.submit')}</button>
-<p class="privacy">${i18n.t('sign.privacy', { days: state.retentionDays })}</p>
+<p class="privacy">${i18n.t(state.held ? 'rights.sign.held' : 'sign.privacy', { days: state.retentionDays })} <a href="${withLang('/privacy', request.lang)}">${i18n.t('rights.sign.link')}</a></p>
 </form>`;
 }
 

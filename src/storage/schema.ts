@@ -30,6 +30,8 @@ export interface Database {
   paper_batches: PaperBatchesTable;
   paper_corrections: PaperCorrectionsTable;
   deliveries: DeliveriesTable;
+  supporter_removals: SupporterRemovalsTable;
+  data_keys: DataKeysTable;
 }
 
 export interface MetaTable {
@@ -66,6 +68,12 @@ export interface PetitionsTable {
   auto_next_goal: Generated<number>;
   /** When the petition last became closed or won (null while draft or open): retention counts from it. */
   closed_at: Generated<number | null>;
+  /** Days signer data is kept after closing (migration 0008); null: the instance default. */
+  retention_days: Generated<number | null>;
+  /** An organiser's hold on erasure: why, since when, by whom. Nothing is erased while it is set. */
+  hold_reason: Generated<string | null>;
+  held_at: Generated<number | null>;
+  held_by: Generated<number | null>;
   created_at: number;
   updated_at: number;
 }
@@ -171,7 +179,7 @@ export interface SessionsTable {
   expires_at: number;
 }
 
-export type UserTokenPurpose = 'sign-in' | 'password-reset' | 'email-change' | 'invitation';
+export type UserTokenPurpose = 'sign-in' | 'password-reset' | 'email-change' | 'invitation' | 'my-data';
 
 export interface UserTokensTable {
   id: Generated<number>;
@@ -358,4 +366,29 @@ export interface DeliveriesTable {
   published_at: number | null;
   published_by: number | null;
   note: string | null;
+}
+
+export type SupporterRemovalReason = 'erased' | 'withdrawn';
+
+/** A partner's deletion list (migration 0008): a supporter of theirs erased their data. */
+export interface SupporterRemovalsTable {
+  id: Generated<number>;
+  petition_id: number;
+  organisation_id: number;
+  /** The opaque id the partner's supporter exports carry (never an address). */
+  supporter_id: string;
+  reason: SupporterRemovalReason;
+  created_at: number;
+}
+
+export type DataKeyStatus = 'pending' | 'active' | 'retiring' | 'retired';
+
+/** Data encryption keys (migration 0008), each wrapped (sealed) by the key derived from the root secret. */
+export interface DataKeysTable {
+  id: number;
+  /** Null once retired: the key is gone, and so is anything still sealed under it. */
+  wrapped: Buffer | null;
+  status: DataKeyStatus;
+  created_at: number;
+  retired_at: number | null;
 }

@@ -1,6 +1,7 @@
 import { adminAr } from './admin.ar.ts';
 import { dashboardAr } from './dashboard.ar.ts';
 import { ledgerAr } from './ledger.ar.ts';
+import { rightsAr } from './rights.ar.ts';
 import type { MessageKey } from './en.ts';
 
 /** الرسائل بالعربية. Arabic has six CLDR plural categories; every plural below uses all of them. */
@@ -107,4 +108,5 @@ export const ar: Record<MessageKey, string> = {
   ...adminAr,
   ...dashboardAr,
   ...ledgerAr,
+  ...rightsAr,
 };

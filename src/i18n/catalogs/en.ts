@@ -1,6 +1,7 @@
 import { adminEn } from './admin.en.ts';
 import { dashboardEn } from './dashboard.en.ts';
 import { ledgerEn } from './ledger.en.ts';
+import { rightsEn } from './rights.en.ts';
 
 /**
  * English messages (ICU MessageFormat). This catalogue defines the keys: every other language
@@ -109,6 +110,7 @@ export const en = {
   ...adminEn,
   ...dashboardEn,
   ...ledgerEn,
+  ...rightsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

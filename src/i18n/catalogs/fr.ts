@@ -1,6 +1,7 @@
 import { adminFr } from './admin.fr.ts';
 import { dashboardFr } from './dashboard.fr.ts';
 import { ledgerFr } from './ledger.fr.ts';
+import { rightsFr } from './rights.fr.ts';
 import type { MessageKey } from './en.ts';
 
 /** Messages en français. Apostrophes are typographic (’): an ASCII one quotes in ICU syntax. */
@@ -107,4 +108,5 @@ export const fr: Record<MessageKey, string> = {
   ...adminFr,
   ...dashboardFr,
   ...ledgerFr,
+  ...rightsFr,
 };
