@@ -3,6 +3,8 @@ import { CountBoard } from './counts/count-board.ts';
 import { LiveStream } from './counts/live-stream.ts';
 import { deriveKeys, loadRootSecret, type Keys } from './crypto/keys.ts';
 import { createSealer, loadSodium, type Sealer } from './crypto/sealing.ts';
+import { createSignCounters, type SignCounters } from './fraud/counters.ts';
+import { proofSecrets, type ProofSecrets } from './fraud/proof-of-work.ts';
 import { createDevMailer, createSmtpMailer, type Mailer } from './mail/mailer.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
@@ -24,6 +26,10 @@ export interface Context {
   readonly board: CountBoard;
   readonly live: LiveStream;
   readonly writer: SignatureWriter;
+  /** Signing counters per address and email domain (memory, or Redis with `REDIS_URL`). */
+  readonly signCounters: SignCounters;
+  /** HMAC secrets of the proof-of-work challenges. */
+  readonly proofSecrets: ProofSecrets;
   /** Wakes the in-process worker when a commit queued jobs; set by `serve`. */
   readonly jobsQueued: { notify(): void; listen(listener: () => void): void };
   close(): Promise<void>;
@@ -71,6 +77,8 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     onJobsQueued: jobsQueued.notify,
   });
 
+  const signCounters = createSignCounters({ mode: config.rateLimits, redisUrl: config.redisUrl, key: keys.emailHash, logger });
+
   return {
     config,
     storage,
@@ -84,9 +92,12 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     board,
     live,
     writer,
+    signCounters,
+    proofSecrets: proofSecrets(keys.formSigning),
     jobsQueued,
     async close() {
       await writer.close();
+      await signCounters.close();
       live.close();
       board.stop();
       await mailer.close();

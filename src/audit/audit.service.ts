@@ -29,7 +29,7 @@ function pickDetails(details: AuditDetails): AuditDetails {
   if (typeof details.previousRole === 'string') out.previousRole = details.previousRole;
   if (typeof details.invitationId === 'number') out.invitationId = details.invitationId;
   if (typeof details.count === 'number') out.count = details.count;
-  for (const key of ['petition', 'status', 'previousStatus', 'locale', 'organisation', 'reason'] as const) {
+  for (const key of ['petition', 'status', 'previousStatus', 'locale', 'organisation', 'reason', 'filter'] as const) {
     const value = details[key];
     if (typeof value === 'string') out[key] = value.slice(0, 200);
   }

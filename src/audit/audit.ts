@@ -53,6 +53,11 @@ export const AUDIT_ACTIONS = [
   'paper.corrected',
   'delivery.made',
   'delivery.published',
+  // Bots and fraud (src/fraud, src/signatures/suspects.*): settings, and reviews by filter.
+  'fraud.settings-changed',
+  'fraud.accepted',
+  'fraud.invalidated',
+  'fraud.removed-counted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -77,6 +82,8 @@ export interface AuditDetails {
   readonly organisation?: string;
   /** Why an organiser held a petition's signer data from erasure (their own words, bounded). */
   readonly reason?: string;
+  /** The filter a bulk review used, described in words (a domain, dates, a host, a source; never a person). */
+  readonly filter?: string;
 }
 
 export interface AuditEntry {

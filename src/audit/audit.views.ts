@@ -56,6 +56,10 @@ const ACTION_TEXT: Readonly<Record<AuditAction, MessageKey>> = {
   'paper.corrected': 'ledger.audit.paperCorrected',
   'delivery.made': 'ledger.audit.deliveryMade',
   'delivery.published': 'ledger.audit.deliveryPublished',
+  'fraud.settings-changed': 'fraud.audit.settingsChanged',
+  'fraud.accepted': 'fraud.audit.accepted',
+  'fraud.invalidated': 'fraud.audit.invalidated',
+  'fraud.removed-counted': 'fraud.audit.removedCounted',
 };
 
 function roleName(request: FastifyRequest, role: string | undefined): string {
@@ -93,6 +97,7 @@ ${lines.length === 0
         language: languageName(request, line.details.locale),
         organisation: line.details.organisation ?? '',
         reason: line.details.reason ?? '',
+        filter: line.details.filter ?? '',
       })}</td></tr>`,
     )}</tbody>
 </table></div>`}

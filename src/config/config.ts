@@ -24,8 +24,12 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly mail: MailConfig;
   readonly secret: SecretConfig;
-  /** Abuse limits (per-IP rate limits). Off only for load tests. */
+  /** Abuse limits (per-IP rate limits, signing budgets). Off only for load tests. */
   readonly rateLimits: 'on' | 'off';
+  /** Instance defaults of the signing budgets (per address and per email domain; petitions may set their own). */
+  readonly signLimits: { readonly ipBurst: number; readonly ipSustained: number; readonly domainBurst: number; readonly domainSustained: number };
+  /** Redis for counters shared by several web processes; undefined keeps them in memory. */
+  readonly redisUrl: string | undefined;
   /** Fastify's trustProxy: false, true, a hop count, or a list of addresses/CIDRs. */
   readonly trustProxy: boolean | number | string;
   /** `serve` also runs the job worker in-process unless this is false. */
@@ -93,6 +97,13 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
   }
 
   const rateLimits = readRateLimits(env, production, problems);
+  const signLimits = {
+    ipBurst: readInteger(env, 'CHORUS_SIGN_LIMIT_IP_MINUTE', 10, 1, 1_000_000, problems),
+    ipSustained: readInteger(env, 'CHORUS_SIGN_LIMIT_IP_HOUR', 60, 1, 1_000_000, problems),
+    domainBurst: readInteger(env, 'CHORUS_SIGN_LIMIT_DOMAIN_MINUTE', 20, 1, 1_000_000, problems),
+    domainSustained: readInteger(env, 'CHORUS_SIGN_LIMIT_DOMAIN_HOUR', 200, 1, 1_000_000, problems),
+  };
+  const redisUrl = readRedisUrl(env.REDIS_URL, problems);
   const trustProxy = readTrustProxy(env.CHORUS_TRUST_PROXY, problems);
   const inProcessWorker = readBoolean(env, 'CHORUS_IN_PROCESS_WORKER', true, problems);
   const demo = readBoolean(env, 'CHORUS_DEMO', !production && environment !== 'test', problems);
@@ -120,6 +131,8 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
     mail,
     secret,
     rateLimits,
+    signLimits,
+    redisUrl,
     trustProxy,
     inProcessWorker,
     demo,
@@ -199,6 +212,16 @@ function readRateLimits(env: Environment, production: boolean, problems: string[
     problems.push('CHORUS_RATE_LIMITS=off is refused when NODE_ENV=production; set CHORUS_RATE_LIMITS_FORCE_OFF=yes as well if you really mean it (load tests only).');
   }
   return raw;
+}
+
+function readRedisUrl(raw: string | undefined, problems: string[]): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  if (!/^rediss?:\/\//.test(value)) {
+    problems.push('REDIS_URL must start with redis:// or rediss:// (for example redis://127.0.0.1:6379).');
+    return undefined;
+  }
+  return value;
 }
 
 function readTrustProxy(raw: string | undefined, problems: string[]): boolean | number | string {

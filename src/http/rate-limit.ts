@@ -4,7 +4,11 @@ import { DomainError } from '../shared/errors.ts';
 
 /** Budgets per client address, per minute. Addresses live only in process memory, never on disk. */
 export const RATE_LIMITS = {
-  sign: { points: 20, duration: 60 },
+  // Hard flood ceiling only: below it, signatures over a petition's budgets are accepted like any
+  // other and held back as suspected (src/fraud), so a script learns nothing. Above it, 429.
+  sign: { points: 300, duration: 60 },
+  // Proof-of-work challenges: a page asks for one, maybe two.
+  challenge: { points: 60, duration: 60 },
   confirm: { points: 30, duration: 60 },
   stream: { points: 60, duration: 60 },
   // Organiser accounts: sign-in per address and per account (keyed by the account's email hash,

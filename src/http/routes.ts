@@ -9,6 +9,7 @@ import { registerCoalitionPages } from '../coalitions/coalitions.pages.ts';
 import { registerCountStream } from '../counts/counts.api.ts';
 import { registerDeliveryPages } from '../deliveries/deliveries.pages.ts';
 import { registerLedgerPages } from '../ledger/ledger.pages.ts';
+import { registerFraudApi } from '../fraud/fraud.api.ts';
 import { registerDevMailPages } from '../mail/dev-mail.pages.ts';
 import { registerInvitationPages } from '../organisations/invitations.pages.ts';
 import { registerMemberPages } from '../organisations/members.pages.ts';
@@ -29,6 +30,7 @@ export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => v
   registerSignaturePages,
   registerPetitionApi,
   registerSignatureApi,
+  registerFraudApi,
   registerCountStream,
   registerDevMailPages,
   registerCoalitionPages,

@@ -152,7 +152,7 @@ describeEachDialect('the signature log', (dialect) => {
     expect(await checkReceipt(t.ctx, petition, outcome.receipt)).toMatchObject({ status: 'included', position: 3, removal: { position: 6, reason: 'fraud' } });
     // A pending signature never counted: removed without a log entry.
     expect(await removeSignature(t.ctx, operator, petition, { email: 'PENDING@example.org' }, 'duplicate')).toMatchObject({ wasConfirmed: false, logPosition: undefined });
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 4, removed: 2 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 4, removed: 2, suspected: 0 });
     await expect(removeSignature(t.ctx, operator, petition, { signatureId: pending }, 'fraud')).rejects.toMatchObject({ code: 'conflict' });
     const report = await verifyLog(t.ctx, petition);
     expect(report).toMatchObject({ breaks: [], online: 4, counter: 4, counterAgrees: true });

@@ -44,11 +44,11 @@ describeEachDialect('retention', (dialect) => {
 
     t.clock.advance(7 * DAY + 6 * DAY); // link expired six days ago: not yet
     await worker.runUntilIdle();
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 1, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 1, removed: 0, suspected: 0 });
 
     t.clock.advance(2 * DAY);
     await worker.runUntilIdle();
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0, suspected: 0 });
     expect((await t.ctx.board.read(petition.id))?.signed).toBe(1);
     expect(await t.ctx.db.selectFrom('signature_hosts').select('signature_id').execute()).toHaveLength(1);
     // the sweep queued its own next run, a day on

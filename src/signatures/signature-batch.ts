@@ -2,6 +2,7 @@ import type { Sealer } from '../crypto/sealing.ts';
 import { createSecret, hashSecret, keyedHash } from '../crypto/tokens.ts';
 import { insertAttributions, insertConsents, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
 import { applyCountChanges, applyHostCountChanges, type CountsDelta, type CountsRow, type HostCountsRow } from '../counts/counts.service.ts';
+import { spendChallenges } from '../fraud/fraud.store.ts';
 import { appendConfirmations } from '../ledger/log-writer.ts';
 import type { Db, Trx } from '../storage/database.ts';
 import type { SignatureStatus } from '../storage/schema.ts';
@@ -42,6 +43,10 @@ export interface SignRequest {
   readonly createdAt: number;
   /** When the confirmation link stops working. */
   readonly expiresAt: number;
+  /** Why screening held it back (a reason code), or null: it is then stored `suspected`, never counted. */
+  readonly suspectReason: string | null;
+  /** The proof-of-work challenge it solved, recorded as spent in this batch (a second use is held back). */
+  readonly proof: { readonly challengeHash: string; readonly expiresAt: number } | null;
 }
 
 export interface ConfirmRequest {
@@ -73,7 +78,8 @@ export interface BatchOutcome {
 
 interface PreparedSign {
   readonly kind: 'sign';
-  readonly row: NewSignatureRow;
+  row: NewSignatureRow;
+  readonly proof: SignRequest['proof'];
   /** The confirmation secret, sealed, for the mail job (the row keeps only its hash). */
   readonly sealedSecret: string;
   readonly hostId: number;
@@ -87,12 +93,19 @@ export function emailHash(key: Buffer, petitionId: number, email: string): Buffe
   return keyedHash(key, String(petitionId), canonicalEmail(email)).subarray(0, 16);
 }
 
+/** The keyed hash of an address's canonical domain: organisers filter by domain, and no domain is stored. */
+export function domainHash(key: Buffer, email: string): Buffer {
+  const canonical = canonicalEmail(email);
+  return keyedHash(key, 'domain', canonical.slice(canonical.lastIndexOf('@') + 1)).subarray(0, 16);
+}
+
 /** Seals the signer's data and makes the confirmation secret (only its hash is stored). */
 function prepareSign(env: BatchEnvironment, request: SignRequest): PreparedSign {
   const { sealer } = env;
   const secret = createSecret();
   return {
     kind: 'sign',
+    proof: request.proof,
     hostId: request.hostId,
     consents: request.consents,
     sealedSecret: sealer.seal(secret, SEALED.confirmationSecret).toString('base64'),
@@ -106,7 +119,9 @@ function prepareSign(env: BatchEnvironment, request: SignRequest): PreparedSign 
       country: request.country,
       locale: request.locale,
       opt_in: request.consents.length > 0 ? 1 : 0,
-      status: 'pending',
+      status: request.suspectReason ? 'suspected' : 'pending',
+      suspect_reason: request.suspectReason,
+      domain_hash: domainHash(env.emailHashKey, request.email),
       confirm_token_hash: hashSecret(secret),
       token_expires_at: request.expiresAt,
       notices_sent: 0,
@@ -141,6 +156,7 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
     ops.forEach((op, i) => (op.kind === 'sign' ? signs : confirms).push(i));
 
     if (signs.length > 0) {
+      await spendProofs(trx, signs.map((i) => asSign(ops[i])));
       // Rows go in (petition, email hash) order, so concurrent batches take unique-key locks in the same order.
       const rows = signs.map((i) => asSign(ops[i]).row).sort((a, b) => a.petition_id - b.petition_id || Buffer.compare(a.email_hash, b.email_hash));
       const inserted = await insertSignatures(trx, rows);
@@ -158,7 +174,8 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
         newIds.delete(key); // a second op with the same key in this batch is a repeat
         results[i] = { kind: 'sign', outcome: 'created', signatureId: id };
         jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: id, secret: op.sealedSecret } });
-        total(op.row.petition_id).signed += 1;
+        // A suspected signature is mailed like any other, but enters no count until an organiser accepts it.
+        if (op.row.status === 'pending') total(op.row.petition_id).signed += 1;
       }
       const statusOf = await handleRepeats(trx, ops, repeats, fresh, jobs, results);
 
@@ -187,9 +204,11 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
 
     if (confirms.length > 0) {
       const ids = confirms.map((i) => (ops[i] as ConfirmRequest).signatureId);
-      const confirmed = await confirmSignatures(trx, ids, now);
+      // A suspected signature confirmed by its signer stays suspected (and uncounted), with its confirmation recorded.
+      const changed = await confirmSignatures(trx, ids, now);
+      const confirmed = changed.filter((r) => r.status === 'confirmed');
       await appendConfirmations(trx, env.publicIdKey, confirmed, now);
-      const done = new Set(confirmed.map((r) => r.id));
+      const done = new Set(changed.map((r) => r.id));
       for (const row of confirmed) total(row.petition_id).confirmed += 1;
       for (const attribution of await listAttributions(trx, [...done])) countHost(attribution.petition_id, attribution.organisation_id);
       for (const i of confirms) {
@@ -205,6 +224,26 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
   });
 
   return { results, totals: changed.totals, hosts: changed.hosts, jobsQueued: jobs.length > 0 };
+}
+
+/**
+ * Records the batch's proof-of-work challenges as spent, in one statement. A signature whose
+ * challenge was already spent (an earlier batch, or earlier in this one) is held back instead.
+ */
+async function spendProofs(trx: Trx, signs: readonly PreparedSign[]): Promise<void> {
+  const withProof = signs.filter((op) => op.proof !== null);
+  if (withProof.length === 0) return;
+  const first = new Map<string, PreparedSign>();
+  for (const op of withProof) if (op.proof && !first.has(op.proof.challengeHash)) first.set(op.proof.challengeHash, op);
+  const spent = await spendChallenges(
+    trx,
+    [...first.values()].flatMap((op) => (op.proof ? [{ challenge_hash: Buffer.from(op.proof.challengeHash, 'hex'), expires_at: op.proof.expiresAt }] : [])),
+  );
+  for (const op of withProof) {
+    const hash = op.proof?.challengeHash ?? '';
+    if (first.get(hash) === op && spent.has(hash)) continue;
+    op.row = { ...op.row, status: 'suspected', suspect_reason: 'proof_invalid' };
+  }
 }
 
 function asSign(op: PreparedOp | undefined): PreparedSign {
@@ -251,7 +290,7 @@ async function handleRepeats(
         continue;
       }
       row.notices_sent += 1;
-      if (row.status === 'pending') {
+      if (row.status === 'pending' || row.status === 'suspected') {
         // Each pending signer gets a fresh link of their own: one update each (a rare path).
         await recordRepeatNotice(trx, row.id, { hash: op.row.confirm_token_hash ?? Buffer.alloc(0), expiresAt: op.row.token_expires_at ?? 0 });
         jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: row.id, secret: op.sealedSecret } });

@@ -8,12 +8,12 @@ import { JOB_CONFIRMATION_MAIL, JOB_REPEAT_MAIL } from './signature-writer.ts';
 import { petitionOfSignature } from './signatures.service.ts';
 import { findSignatureForMail } from './signatures.store.ts';
 
-/** Sends the confirmation mail. Skipped if the signature is gone or already confirmed. */
+/** Sends the confirmation mail (a suspected signature too: its signer sees nothing different). Skipped if the signature is gone or already confirmed. */
 async function sendConfirmationMail(ctx: Context, payload: Record<string, unknown>): Promise<JobResult> {
   const signatureId = Number(payload.signatureId);
   const sealedSecret = typeof payload.secret === 'string' ? payload.secret : '';
   const signature = await findSignatureForMail(ctx.db, signatureId);
-  if (!signature || signature.status !== 'pending' || !sealedSecret) return 'skipped';
+  if (!signature || (signature.status !== 'pending' && signature.status !== 'suspected') || !sealedSecret) return 'skipped';
   const petition = await petitionOfSignature(ctx, signature.petition_id);
   const secret = ctx.sealer.open(Buffer.from(sealedSecret, 'base64'), SEALED.confirmationSecret);
   const locale = isLocale(signature.locale) ? signature.locale : 'en';

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
+import { RATE_LIMITS } from '../http/rate-limit.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { buildTestApp } from '../../test/support/http.ts';
@@ -34,12 +35,12 @@ describeEachDialect('the JSON API', (dialect) => {
     const response = await app.inject({ method: 'POST', url: `/api/v1/petitions/${petition.slug}/signatures`, payload: signatureFields({ optIn: true }) });
     expect(response.statusCode).toBe(202);
     expect(response.json()).toMatchObject({ status: 'pending' });
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0, suspected: 0 });
     const again = await app.inject({ method: 'POST', url: `/api/v1/petitions/${petition.slug}/signatures`, payload: signatureFields({ email: 'x@example.org' }) });
     const repeat = await app.inject({ method: 'POST', url: `/api/v1/petitions/${petition.slug}/signatures`, payload: signatureFields({ email: 'X@example.org ' }) });
     expect(repeat.statusCode).toBe(again.statusCode);
     expect(repeat.body).toBe(again.body);
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 2, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 2, confirmed: 0, removed: 0, suspected: 0 });
   });
 
   it('explains invalid input field by field, in the reader’s language', async () => {
@@ -99,13 +100,14 @@ describeEachDialect('abuse limits', (dialect) => {
     await t.close();
   });
 
-  it('answers 429 with Retry-After once a client has signed too often, as JSON and as a page', async () => {
+  it('answers 429 with Retry-After only past the hard flood ceiling, as JSON and as a page', async () => {
     const petition = await makePetition(t.ctx);
     const url = `/api/v1/petitions/${petition.slug}/signatures`;
+    const ceiling = RATE_LIMITS.sign.points;
     const statuses: number[] = [];
-    for (let i = 0; i < 21; i += 1) statuses.push((await app.inject({ method: 'POST', url, payload: signatureFields() })).statusCode);
-    expect(statuses.slice(0, 20).every((s) => s === 202)).toBe(true);
-    expect(statuses[20]).toBe(429);
+    for (let i = 0; i <= ceiling; i += 1) statuses.push((await app.inject({ method: 'POST', url, payload: signatureFields() })).statusCode);
+    expect(statuses.slice(0, ceiling).every((s) => s === 202)).toBe(true);
+    expect(statuses[ceiling]).toBe(429);
     const limited = await app.inject({ method: 'POST', url, payload: signatureFields() });
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
     expect(limited.json().error.code).toBe('rate_limited');

@@ -14,7 +14,9 @@ export function registerSignatureApi(app: FastifyInstance, deps: HttpDeps): void
    * Takes the form's fields as JSON (plus `consents`: host slugs, `partner`: the co-host it came
    * through, `source`/`campaign`) and answers 202 once the signature and its mail are durably
    * queued. A repeat signature answers the same. Signing twice with the same address is
-   * idempotent, so a client may safely retry.
+   * idempotent, so a client may safely retry. When the petition asks for a proof of work, send
+   * `altcha` (a solved challenge from `GET /api/v1/altcha/challenge`); without it the signature is
+   * accepted the same way but held back for review, uncounted.
    */
   app.post<{ Params: { slug: string } }>('/api/v1/petitions/:slug/signatures', async (request, reply) => {
     await limits.consume('sign', request);
@@ -35,7 +37,7 @@ export function registerSignatureApi(app: FastifyInstance, deps: HttpDeps): void
       host,
       source: cleanTrackingValue(body.source),
       campaign: cleanTrackingValue(body.campaign),
-    });
+    }, { ip: request.ip, proof: body.altcha, channel: 'api' });
     return reply.status(202).send({ status: 'pending', message: 'Check your email: the signature counts once it is confirmed from the link we sent.' });
   });
 }

@@ -52,7 +52,7 @@ describeEachDialect('the signature form without JavaScript', (dialect) => {
     const thanks = await app.inject({ method: 'GET', url: response.headers.location as string });
     expect(thanks.statusCode).toBe(200);
     expect(thanks.body).toContain('Check your email');
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0, suspected: 0 });
     const [stored] = await t.ctx.db.selectFrom('signatures').select(['opt_in', 'country', 'locale']).execute();
     expect(stored).toEqual({ opt_in: 1, country: 'FR', locale: 'en' });
   });
@@ -72,7 +72,7 @@ describeEachDialect('the signature form without JavaScript', (dialect) => {
     expect(body).toMatch(/id="email"[^>]*aria-describedby="email-hint email-error" aria-invalid="true"/);
     expect(body).toContain('<a href="#email">Enter an email address like name@example.org</a>');
     expect(body).not.toContain('id="name-error"');
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0, suspected: 0 });
   });
 
   it('shows the form again, with a message, when it comes back in under two seconds', async () => {
@@ -98,14 +98,14 @@ describeEachDialect('the signature form without JavaScript', (dialect) => {
     const forged = await app.inject({ method: 'POST', url: `/p/${petition.slug}/sign`, headers: FORM_HEADERS, payload: formBody({ ...signatureFields(), _form: 'abc.def' }) });
     expect(forged.statusCode).toBe(422);
     expect(forged.body).toContain('This form is out of date');
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0, suspected: 0 });
   });
 
   it('refuses a form posted from another site', async () => {
     const petition = await makePetition(t.ctx);
     const response = await signThroughForm(app, t, petition.slug, signatureFields(), { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
     expect(response.statusCode).toBe(403);
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0, suspected: 0 });
   });
 
   it('answers a repeat signature exactly like a first one', async () => {
@@ -115,7 +115,7 @@ describeEachDialect('the signature form without JavaScript', (dialect) => {
     expect(again.statusCode).toBe(first.statusCode);
     expect(again.headers.location).toBe(first.headers.location);
     expect(again.body).toBe(first.body);
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0, suspected: 0 });
   });
 
   it('confirms with a button (POST) after the link is opened (GET), and says so when done twice', async () => {

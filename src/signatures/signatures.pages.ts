@@ -47,7 +47,8 @@ export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): vo
         if (petition.status !== 'open') throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
         return sendPage(reply, await renderPetitionPage(deps, request, variant, { values, errors, formError }), 422);
       }
-      await signPetition(ctx, petition, parsed.value, { locale: request.i18n.locale, host: variant.host, ...variant.tracking });
+      // The proof-of-work field exists only when the page's script ran: without JavaScript it is absent, and that is fine.
+      await signPetition(ctx, petition, parsed.value, { locale: request.i18n.locale, host: variant.host, ...variant.tracking }, { ip: request.ip, proof: Object.hasOwn(body, 'altcha') ? body.altcha : undefined, channel: 'form' });
       return reply.redirect(withLang(`${embed ? '/embed' : ''}/p/${petition.slug}/thanks`, request.lang), 303);
     });
   }

@@ -48,7 +48,7 @@ describeEachDialect('signing and confirming', (dialect) => {
     const petition = await makePetition(t.ctx);
     await signPetition(t.ctx, petition, input({ email: 'amina@example.org', name: 'Amina Haddad' }), await signing(t, petition, 'fr'));
     expect(await countQueuedJobs(t.ctx.db)).toBe(1);
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0, suspected: 0 });
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(0);
 
     expect(await worker.runUntilIdle()).toBe(1);
@@ -68,7 +68,7 @@ describeEachDialect('signing and confirming', (dialect) => {
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(1);
     expect(await confirmSignature(t.ctx, petition, token)).toBe('already_confirmed');
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(1);
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0, suspected: 0 });
   });
 
   it('counts a person once whatever the case, spaces, dots or +tags, and mails instead of revealing', async () => {
@@ -80,7 +80,7 @@ describeEachDialect('signing and confirming', (dialect) => {
       await signPetition(t.ctx, petition, input({ email: variant }), await signing(t, petition, 'en'));
     }
     await worker.runUntilIdle();
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 1, removed: 0, suspected: 0 });
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(1);
     const repeats = t.mailer.sent.slice(1);
     expect(repeats).toHaveLength(3);
@@ -93,7 +93,7 @@ describeEachDialect('signing and confirming', (dialect) => {
     await worker.runUntilIdle();
     // the first signature's confirmation, then three fresh links while still pending
     expect(t.mailer.sent).toHaveLength(4);
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0, suspected: 0 });
   });
 
   it('gives a pending signer who signs again a fresh link, and the old one stops working', async () => {
@@ -128,7 +128,7 @@ describeEachDialect('signing and confirming', (dialect) => {
     const petition = await makePetition(t.ctx);
     const closed = await changePetitionStatus(t.ctx, petition.slug, 'closed');
     await expect(signPetition(t.ctx, closed, input(), await signing(t, petition, 'en'))).rejects.toMatchObject({ code: 'petition_closed' });
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0, suspected: 0 });
   });
 
   it('takes a burst of concurrent signatures, with repeats, and counts each person once', async () => {
@@ -136,7 +136,7 @@ describeEachDialect('signing and confirming', (dialect) => {
     const emails = Array.from({ length: 200 }, (_, i) => `burst${i % 150}@example.org`);
     const lead = await signing(t, petition, 'en');
     await Promise.all(emails.map((email) => signPetition(t.ctx, petition, input({ email }), lead)));
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 150, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 150, confirmed: 0, removed: 0, suspected: 0 });
     expect((await t.ctx.board.read(petition.id))?.signed).toBe(150);
     await worker.runUntilIdle();
     const confirmations = t.mailer.sent.filter((m) => m.subject.startsWith('Confirm'));

@@ -5,10 +5,13 @@ import type { Locale } from '../i18n/i18n.ts';
 import { canTakeSignatures, type Petition } from '../petitions/petition.ts';
 import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
+import { screenSignature, type SigningSignals } from '../fraud/fraud.service.ts';
 import { emailHash } from './signature-batch.ts';
 import { CONFIRMATION_TTL_MS, isExpired, parseConfirmationToken } from './signature.ts';
 import type { SignatureInput } from './signature.schemas.ts';
 import { findSignatureForConfirmation } from './signatures.store.ts';
+
+const NOT_SCREENED = { suspectReason: null, proof: null } as const;
 
 export interface SigningContext {
   /** The language the signer used; their mail and consent wording come in it. */
@@ -26,13 +29,16 @@ export function emailHashFor(ctx: Context, petitionId: number, email: string): B
 }
 
 /**
- * Records a signature and queues its confirmation mail, durably, before returning. A repeat
- * signature returns exactly the same way (the form never reveals who has signed); the person is
+ * Records a signature and queues its confirmation mail, durably, before returning. Screening
+ * (src/fraud) may hold it back as `suspected`: stored and mailed, never counted, answered alike. A
+ * repeat signature returns exactly the same way (the form never reveals who has signed); the person is
  * mailed instead, a bounded number of times.
  */
-export async function signPetition(ctx: Context, petition: Petition, input: SignatureInput, signing: SigningContext): Promise<void> {
+export async function signPetition(ctx: Context, petition: Petition, input: SignatureInput, signing: SigningContext, signals?: SigningSignals): Promise<void> {
   if (!canTakeSignatures(petition)) throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
-  const consents = await resolveConsents(ctx, petition, input, signing);
+  // Screening never refuses: a signature it holds back is written as `suspected`, answered the same.
+  // Without signals (a trusted caller in our own process: the demo, tests) there is nothing to screen.
+  const [consents, screening] = await Promise.all([resolveConsents(ctx, petition, input, signing), signals ? screenSignature(ctx, petition, input.email, signals) : NOT_SCREENED]);
   const now = ctx.clock.now();
   // Sealing, hashing and the confirmation secret happen in the batch, on the writer's thread.
   await ctx.writer.submit({
@@ -50,6 +56,8 @@ export async function signPetition(ctx: Context, petition: Petition, input: Sign
     campaign: signing.campaign ?? null,
     createdAt: now,
     expiresAt: now + CONFIRMATION_TTL_MS,
+    suspectReason: screening.suspectReason,
+    proof: screening.proof,
   });
 }
 
@@ -76,8 +84,9 @@ export async function inspectConfirmation(ctx: Context, petition: Petition, toke
   if (!row || row.petition_id !== petition.id || !row.confirm_token_hash || !bytesEqual(row.confirm_token_hash, hashSecret(parsed.secret))) {
     throw new DomainError('token_invalid', 'This confirmation link is not valid.');
   }
-  if (row.status === 'confirmed') return { state: 'already_confirmed', signatureId: row.id };
-  if (row.status !== 'pending') throw new DomainError('token_invalid', 'This confirmation link is not valid.');
+  // A suspected signature confirms like any other (the signer is told nothing); it stays uncounted until accepted.
+  if (row.status === 'confirmed' || (row.status === 'suspected' && row.confirmed_at !== null)) return { state: 'already_confirmed', signatureId: row.id };
+  if (row.status !== 'pending' && row.status !== 'suspected') throw new DomainError('token_invalid', 'This confirmation link is not valid.');
   if (isExpired(row.token_expires_at, ctx.clock.now())) throw new DomainError('token_expired', 'This confirmation link has expired.');
   if (!canTakeSignatures(petition)) throw new DomainError('petition_closed', 'This petition is closed and no longer takes signatures.');
   return { state: 'ready', signatureId: row.id };

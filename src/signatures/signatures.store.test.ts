@@ -22,6 +22,8 @@ function row(petitionId: number, emailHash: Buffer, createdAt = 1_000): NewSigna
     source: null,
     campaign: null,
     comment_state: null,
+    suspect_reason: null,
+    domain_hash: null,
   };
 }
 
@@ -48,7 +50,7 @@ describeEachDialect('signatures store', (dialect) => {
     expect(first).toHaveLength(2);
     const second = await db.transaction().execute((trx) => insertSignatures(trx, [row(petitionId, b), row(petitionId, c), row(petitionId, c)]));
     expect(second.map((r) => Buffer.from(r.email_hash).toString('hex'))).toEqual([c.toString('hex')]);
-    expect(await tallySignatures(db, petitionId)).toEqual({ pending: 3, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(db, petitionId)).toEqual({ pending: 3, confirmed: 0, removed: 0, suspected: 0 });
     const found = await db.transaction().execute((trx) => findSignaturesByEmailHash(trx, petitionId, [a, c, randomBytes(16)]));
     expect(found).toHaveLength(2);
   });
@@ -61,6 +63,6 @@ describeEachDialect('signatures store', (dialect) => {
     expect(once.map((r) => r.id).sort()).toEqual([...ids].sort());
     const twice = await db.transaction().execute((trx) => confirmSignatures(trx, ids, 6_000));
     expect(twice).toEqual([]);
-    expect(await tallySignatures(db, petitionId)).toEqual({ pending: 0, confirmed: 2, removed: 0 });
+    expect(await tallySignatures(db, petitionId)).toEqual({ pending: 0, confirmed: 2, removed: 0, suspected: 0 });
   });
 });

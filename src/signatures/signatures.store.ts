@@ -62,15 +62,22 @@ export async function recordRepeatNotices(trx: Trx, ids: readonly number[]): Pro
     .execute();
 }
 
-/** Confirms pending signatures; returns only those this call changed (a second confirmation changes nothing). */
-export async function confirmSignatures(trx: Trx, ids: readonly number[], now: number): Promise<{ id: number; petition_id: number }[]> {
+/**
+ * Confirms pending signatures, in one statement; a suspected one gets its confirmation time but
+ * stays suspected (uncounted until an organiser accepts it). Returns only the rows this call
+ * changed, with their status now (a second confirmation changes nothing).
+ */
+export async function confirmSignatures(trx: Trx, ids: readonly number[], now: number): Promise<{ id: number; petition_id: number; status: SignatureStatus }[]> {
   if (ids.length === 0) return [];
   return trx
     .updateTable('signatures')
-    .set({ status: 'confirmed', confirmed_at: now })
+    .set((eb) => ({
+      status: eb.case().when('status', '=', 'pending').then(eb.val<SignatureStatus>('confirmed')).else(eb.ref('status')).end(),
+      confirmed_at: now,
+    }))
     .where('id', 'in', ids)
-    .where('status', '=', 'pending')
-    .returning(['id', 'petition_id'])
+    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'suspected'), eb('confirmed_at', 'is', null)])]))
+    .returning(['id', 'petition_id', 'status'])
     .execute();
 }
 
@@ -80,12 +87,13 @@ export interface SignatureForConfirmation {
   readonly status: SignatureStatus;
   readonly confirm_token_hash: Buffer | null;
   readonly token_expires_at: number | null;
+  readonly confirmed_at: number | null;
 }
 
 export async function findSignatureForConfirmation(db: Db, id: number): Promise<SignatureForConfirmation | undefined> {
   return db
     .selectFrom('signatures')
-    .select(['id', 'petition_id', 'status', 'confirm_token_hash', 'token_expires_at'])
+    .select(['id', 'petition_id', 'status', 'confirm_token_hash', 'token_expires_at', 'confirmed_at'])
     .where('id', '=', id)
     .executeTakeFirst();
 }
@@ -115,7 +123,7 @@ export async function tallySignatures(db: Db, petitionId: number): Promise<Recor
     .where('petition_id', '=', petitionId)
     .groupBy('status')
     .execute();
-  const tally: Record<SignatureStatus, number> = { pending: 0, confirmed: 0, removed: 0 };
+  const tally: Record<SignatureStatus, number> = { pending: 0, confirmed: 0, removed: 0, suspected: 0 };
   for (const row of rows) tally[row.status] = Number(row.n);
   return tally;
 }

@@ -31,7 +31,7 @@ describeEachDialect('the signature writer on its own thread', (dialect) => {
         await signPetition(t.ctx, petition, parsed.value, { locale: 'en', host });
       }),
     );
-    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 250, confirmed: 0, removed: 0 });
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 250, confirmed: 0, removed: 0, suspected: 0 });
     expect((await t.ctx.board.read(petition.id))?.signed).toBe(250);
     // the rows were sealed on the thread with the same key: the main thread opens them
     const [row] = await t.ctx.db.selectFrom('signatures').select(['name_enc', 'created_at']).limit(1).execute();

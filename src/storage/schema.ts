@@ -32,6 +32,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   supporter_removals: SupporterRemovalsTable;
   data_keys: DataKeysTable;
+  petition_fraud_settings: PetitionFraudSettingsTable;
+  spent_challenges: SpentChallengesTable;
 }
 
 export interface MetaTable {
@@ -87,7 +89,8 @@ export interface PetitionCountsTable {
   updated_at: number;
 }
 
-export type SignatureStatus = 'pending' | 'confirmed' | 'removed';
+/** `suspected`: stored and mailed like any other, never counted until an organiser accepts it (migration 0007). */
+export type SignatureStatus = 'pending' | 'confirmed' | 'removed' | 'suspected';
 
 export interface SignaturesTable {
   id: Generated<number>;
@@ -115,6 +118,10 @@ export interface SignaturesTable {
   comment_state: CommentState | null;
   /** When retention (or an erasure) blanked the personal data; the row and its count stay. */
   erased_at: Generated<number | null>;
+  /** Why it is held back (a reason code such as `rate_ip` or `disposable`; migration 0007). */
+  suspect_reason: string | null;
+  /** First 16 bytes of HMAC(emailHash key, "domain", canonical email domain): review by domain without storing it. */
+  domain_hash: Buffer | null;
 }
 
 export type CommentState = 'pending' | 'approved' | 'rejected';
@@ -391,4 +398,22 @@ export interface DataKeysTable {
   status: DataKeyStatus;
   created_at: number;
   retired_at: number | null;
+}
+
+/** A petition's own abuse settings (migration 0007); no row, or a null limit, means the instance default. */
+export interface PetitionFraudSettingsTable {
+  petition_id: number;
+  /** Ask browsers for a proof of work (0/1). */
+  proof_of_work: number;
+  ip_burst: number | null;
+  ip_sustained: number | null;
+  domain_burst: number | null;
+  domain_sustained: number | null;
+  updated_at: number;
+}
+
+/** Proof-of-work challenges already used (migration 0007), kept until they expire: a solution works once. */
+export interface SpentChallengesTable {
+  challenge_hash: Buffer;
+  expires_at: number;
 }

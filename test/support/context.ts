@@ -42,6 +42,12 @@ export async function createTestContext(dialect: TestDialect, env: Record<string
     CHORUS_COMMIT_WINDOW_MS: '1',
     CHORUS_STREAM_INTERVAL_MS: '100',
     PUBLIC_URL: 'http://chorus.test',
+    // Every test signs from one address and mostly one domain: budgets far above what a test sends,
+    // so that only the tests of the budgets themselves (which set their own) see signatures held back.
+    CHORUS_SIGN_LIMIT_IP_MINUTE: '100000',
+    CHORUS_SIGN_LIMIT_IP_HOUR: '100000',
+    CHORUS_SIGN_LIMIT_DOMAIN_MINUTE: '100000',
+    CHORUS_SIGN_LIMIT_DOMAIN_HOUR: '100000',
     ...env,
   });
   const clock = createManualClock(Date.UTC(2026, 10, 1, 12));
@@ -54,6 +60,7 @@ export async function createTestContext(dialect: TestDialect, env: Record<string
     mailer,
     async close() {
       await ctx.writer.close();
+      await ctx.signCounters.close();
       ctx.live.close();
       ctx.board.stop();
       await database.cleanup();

@@ -1,5 +1,6 @@
 import { adminAr } from './admin.ar.ts';
 import { dashboardAr } from './dashboard.ar.ts';
+import { fraudAr } from './fraud.ar.ts';
 import { ledgerAr } from './ledger.ar.ts';
 import { rightsAr } from './rights.ar.ts';
 import type { MessageKey } from './en.ts';
@@ -109,4 +110,5 @@ export const ar: Record<MessageKey, string> = {
   ...dashboardAr,
   ...ledgerAr,
   ...rightsAr,
+  ...fraudAr,
 };

@@ -1,5 +1,6 @@
 import { adminEn } from './admin.en.ts';
 import { dashboardEn } from './dashboard.en.ts';
+import { fraudEn } from './fraud.en.ts';
 import { ledgerEn } from './ledger.en.ts';
 import { rightsEn } from './rights.en.ts';
 
@@ -111,6 +112,7 @@ export const en = {
   ...dashboardEn,
   ...ledgerEn,
   ...rightsEn,
+  ...fraudEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

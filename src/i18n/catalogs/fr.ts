@@ -1,5 +1,6 @@
 import { adminFr } from './admin.fr.ts';
 import { dashboardFr } from './dashboard.fr.ts';
+import { fraudFr } from './fraud.fr.ts';
 import { ledgerFr } from './ledger.fr.ts';
 import { rightsFr } from './rights.fr.ts';
 import type { MessageKey } from './en.ts';
@@ -109,4 +110,5 @@ export const fr: Record<MessageKey, string> = {
   ...dashboardFr,
   ...ledgerFr,
   ...rightsFr,
+  ...fraudFr,
 };

@@ -6,6 +6,7 @@ import { signatureLogAndDeliveries } from './0003-signature-log-and-deliveries.t
 import { accountSecurity } from './0004-account-security.ts';
 import { consentsInSignatureOrder } from './0005-consents-in-signature-order.ts';
 import { retention } from './0006-retention.ts';
+import { fraud } from './0007-fraud.ts';
 import { signerRights } from './0008-signer-rights.ts';
 
 /** Every migration, in order. Numbered code: a reader can open each one. */
@@ -17,6 +18,7 @@ export function listMigrations(dialect: DialectName): Record<string, Migration> 
     '0004-account-security': accountSecurity(dialect),
     '0005-consents-in-signature-order': consentsInSignatureOrder(dialect),
     '0006-retention': retention(dialect),
+    '0007-fraud': fraud(dialect),
     '0008-signer-rights': signerRights(dialect),
   };
 }
