@@ -49,7 +49,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const clock = overrides.clock ?? systemClock;
   const keys = deriveKeys(loadRootSecret(config.secret));
   const sealer = createSealer(keys.dataEncryption);
-  const storage = overrides.storage ?? openStorage(config.database);
+  const storage = overrides.storage ?? openStorage(config.database, { timeoutMs: config.databaseTimeoutMs });
   const db = storage.db;
   const mailer =
     overrides.mailer ??

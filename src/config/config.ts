@@ -46,6 +46,25 @@ export interface Config {
   /** The instance default (CHORUS_RETENTION_DAYS, 183: six months): days after a petition closes (or is won) before its signers' names, emails, postcodes and comments are erased; a petition may set its own. */
   readonly retentionDays: number;
   readonly defaultOrganisation: { readonly slug: string; readonly name: string };
+  /** Bounds on every connection, so slow or greedy clients cannot exhaust the server. */
+  readonly http: HttpLimits;
+  /** How long a request waits for a database connection (PostgreSQL) before it is answered 503. */
+  readonly databaseTimeoutMs: number;
+  /** The worker's first retry delay for a failed job; it doubles on each attempt, up to an hour. */
+  readonly jobRetryBaseMs: number;
+}
+
+export interface HttpLimits {
+  /** Time a client has to send all of a request's headers (slowloris). */
+  readonly headersTimeoutMs: number;
+  /** Time a client has to send a whole request, headers and body. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  readonly keepAliveTimeoutMs: number;
+  /** A connection with no traffic either way for this long is closed (above the live stream's 25 s heartbeat). */
+  readonly idleTimeoutMs: number;
+  /** Open connections at most (live streams included); more are refused at once. */
+  readonly maxConnections: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -116,6 +135,17 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
   const streamIntervalMs = readInteger(env, 'CHORUS_STREAM_INTERVAL_MS', 1000, 100, 60_000, problems);
   const retentionDays = readInteger(env, 'CHORUS_RETENTION_DAYS', 183, 0, 3650, problems);
 
+  const http: HttpLimits = {
+    headersTimeoutMs: readInteger(env, 'CHORUS_HEADERS_TIMEOUT_MS', 10_000, 100, 120_000, problems),
+    requestTimeoutMs: readInteger(env, 'CHORUS_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000, problems),
+    keepAliveTimeoutMs: readInteger(env, 'CHORUS_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 120_000, problems),
+    idleTimeoutMs: readInteger(env, 'CHORUS_IDLE_TIMEOUT_MS', 60_000, 100, 600_000, problems),
+    maxConnections: readInteger(env, 'CHORUS_MAX_CONNECTIONS', 15_000, 1, 1_000_000, problems),
+  };
+  if (http.headersTimeoutMs > http.requestTimeoutMs) problems.push('CHORUS_HEADERS_TIMEOUT_MS must not be longer than CHORUS_REQUEST_TIMEOUT_MS.');
+  const databaseTimeoutMs = readInteger(env, 'CHORUS_DATABASE_TIMEOUT_MS', 5_000, 100, 120_000, problems);
+  const jobRetryBaseMs = readInteger(env, 'CHORUS_JOB_RETRY_MS', 15_000, 10, 3_600_000, problems);
+
   const orgSlug = env.CHORUS_ORG_SLUG?.trim() || 'default';
   if (!SLUG.test(orgSlug)) problems.push('CHORUS_ORG_SLUG must be lowercase letters, digits and dashes.');
   const orgName = env.CHORUS_ORG_NAME?.trim() || 'Our organisation';
@@ -142,6 +172,9 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
     streamIntervalMs,
     retentionDays,
     defaultOrganisation: { slug: orgSlug, name: orgName },
+    http,
+    databaseTimeoutMs,
+    jobRetryBaseMs,
   });
 }
 

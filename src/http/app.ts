@@ -22,6 +22,10 @@ declare module 'fastify' {
   }
 }
 
+/** Request headers: 16 KB in all (a larger request is answered 431), and at most 100 of them. */
+const MAX_HEADER_BYTES = 16 * 1024;
+const MAX_HEADERS = 100;
+
 /** Everything a route module is given. */
 export interface HttpDeps {
   readonly ctx: Context;
@@ -30,16 +34,27 @@ export interface HttpDeps {
 
 /** Builds the HTTP application: one Fastify instance, the routes from one list, one error handler. */
 export async function buildApp(ctx: Context): Promise<FastifyInstance> {
+  const limits = ctx.config.http;
   const app = Fastify({
     logger: false,
     trustProxy: toTrustProxy(ctx.config.trustProxy),
     bodyLimit: 64 * 1024,
-    // Slow clients must not hold connections forever.
-    requestTimeout: 30_000,
+    // Slow clients must not hold connections: each phase of a connection has its own bound (README: configuration).
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionTimeout: limits.idleTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s by default, longer than the bounds themselves).
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, Math.floor(limits.headersTimeoutMs / 4))),
+      maxHeaderSize: MAX_HEADER_BYTES,
+    },
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   const httpsOnly = ctx.config.publicUrl.startsWith('https://');
+  app.server.maxConnections = limits.maxConnections;
+  app.server.maxHeadersCount = MAX_HEADERS;
 
   // Bodies are JSON (API) or urlencoded (forms), nothing else: text/plain is the shape of cross-site form forgeries.
   app.removeContentTypeParser('text/plain');

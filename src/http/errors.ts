@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { MessageKey } from '../i18n/i18n.ts';
 import { DomainError, type ErrorCode } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
+import { isDatabaseUnavailable } from '../storage/database-errors.ts';
 import { messagePage } from './layout.ts';
 
 /** The one table from domain error codes to HTTP statuses. */
@@ -26,6 +27,7 @@ const PAGE_TEXT: Partial<Record<ErrorCode, { title: MessageKey; body: MessageKey
   token_expired: { title: 'confirm.expired.title', body: 'confirm.expired.body' },
   rate_limited: { title: 'page.rateLimited.title', body: 'page.rateLimited.body' },
   forbidden: { title: 'page.forbidden.title', body: 'page.forbidden.body' },
+  unavailable: { title: 'page.unavailable.title', body: 'page.unavailable.body' },
   cross_site: { title: 'page.badRequest.title', body: 'error.form.crossSite' },
 };
 
@@ -33,11 +35,16 @@ export function isApiRequest(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/');
 }
 
+/** How long a client is asked to wait when the database cannot be reached. */
+export const RETRY_AFTER_SECONDS = 5;
+
 /** Answers a domain error as JSON for the API and as a page for browsers. */
 export function sendDomainError(request: FastifyRequest, reply: FastifyReply, error: DomainError): FastifyReply {
   const status = STATUS_BY_CODE[error.code];
   const fields = error.code === 'invalid_input' ? error.details : undefined;
   if (error.code === 'rate_limited' && error.details?.retryAfter) reply.header('retry-after', error.details.retryAfter);
+  // RFC 9110 §10.2.3: when to come back. Nothing of the request was kept, so trying again is safe.
+  if (error.code === 'unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
   if (isApiRequest(request)) {
     return reply.status(status).type('application/json; charset=utf-8').send({ error: { code: error.code, message: error.message, ...(fields ? { fields } : {}) } });
   }
@@ -47,12 +54,17 @@ export function sendDomainError(request: FastifyRequest, reply: FastifyReply, er
 
 /**
  * Every error ends here: domain errors by the table; client errors Fastify raises (bad JSON, wrong
- * content type, body too large) with their own status and a plain message; anything else is a 500
+ * content type, body too large) with their own status and a plain message; an unreachable database
+ * is a 503 with Retry-After; anything else is a 500
  * with a generic message. Never a stack trace in a response.
  */
 export function createErrorHandler(logger: Logger) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof DomainError) return sendDomainError(request, reply, error);
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ err: { message: error.message, code: error.code }, route: request.routeOptions.url, method: request.method }, 'database unavailable: answered 503');
+      return sendDomainError(request, reply, new DomainError('unavailable', 'The service is briefly unavailable. Try again in a few seconds; sending the same request again is safe.'));
+    }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) {
       logger.error({ err: { message: error.message, code: error.code, stack: error.stack }, route: request.routeOptions.url, method: request.method }, 'request failed');

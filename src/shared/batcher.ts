@@ -14,6 +14,8 @@ export interface BatcherOptions<I, O> {
   /** Must return one result per item, in the same order. */
   readonly flush: (items: readonly I[]) => Promise<readonly O[]>;
   readonly onError?: (error: unknown, batchSize: number) => void;
+  /** Whether a failed batch's items are retried one by one (default: always); false fails them all with the error. */
+  readonly retryAlone?: (error: unknown) => boolean;
 }
 
 interface Pending<I, O> {
@@ -99,8 +101,8 @@ export class Batcher<I, O> {
       batch.forEach((p, i) => p.resolve(results[i] as O));
     } catch (error) {
       this.options.onError?.(error, batch.length);
-      if (batch.length === 1) {
-        batch[0]?.reject(error);
+      if (batch.length === 1 || this.options.retryAlone?.(error) === false) {
+        for (const pending of batch) pending.reject(error);
         return;
       }
       for (const pending of batch) {

@@ -12,6 +12,7 @@ import type { Clock } from '../shared/clock.ts';
 import { Batcher } from '../shared/batcher.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Db } from '../storage/database.ts';
+import { isDatabaseUnavailable } from '../storage/database-errors.ts';
 import { executeBatch, type BatchOutcome, type WriteRequest, type WriteResult } from './signature-batch.ts';
 import type { WriterRequestMessage, WriterThreadData } from './writer-thread.ts';
 
@@ -60,6 +61,8 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
       if (outcome.jobsQueued) deps.onJobsQueued();
       return outcome.results;
     },
+    // With the database gone, retrying each item alone would only multiply the wait: fail them all (503).
+    retryAlone: (error) => !isDatabaseUnavailable(error),
     onError: (error, size) => deps.logger.error({ err: error instanceof Error ? error.message : String(error), size }, 'signature batch failed; retrying its items one by one'),
   });
   return {
@@ -107,13 +110,13 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
         pending.clear();
         reject(error);
       };
-      thread.on('message', (message: { ready?: true; id?: number; outcome?: BatchOutcome; error?: string }) => {
+      thread.on('message', (message: { ready?: true; id?: number; outcome?: BatchOutcome; error?: string; code?: unknown }) => {
         if (message.ready) return resolve();
         const waiter = message.id === undefined ? undefined : pending.get(message.id);
         if (!waiter || message.id === undefined) return;
         pending.delete(message.id);
         if (message.outcome) waiter.resolve(message.outcome);
-        else waiter.reject(new Error(message.error ?? 'the writer thread failed'));
+        else waiter.reject(Object.assign(new Error(message.error ?? 'the writer thread failed'), { code: message.code }));
       });
       thread.on('error', (error) => {
         deps.logger.error({ err: error.message }, 'the signature writer thread failed');

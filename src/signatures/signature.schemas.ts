@@ -25,6 +25,11 @@ export type TypedValues = Readonly<Record<SignatureField, string>> & { readonly 
 export const NAME_MAX = 200;
 export const POSTCODE_MAX = 20;
 export const COMMENT_MAX = 1000;
+/**
+ * The largest signing request taken (form or JSON): every field at its longest in four-byte
+ * characters, percent-encoded, still fits; anything bigger is refused with 413 before it is read.
+ */
+export const SIGN_BODY_LIMIT = 32 * 1024;
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 const cleanLine = (value: string): string => value.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim();

@@ -4,7 +4,7 @@ import { cleanTrackingValue } from '../coalitions/coalition.ts';
 import { getActiveHostOrThrow, getLeadHost } from '../coalitions/coalitions.service.ts';
 import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
-import { parseSignatureInput } from './signature.schemas.ts';
+import { parseSignatureInput, SIGN_BODY_LIMIT } from './signature.schemas.ts';
 import { signPetition } from './signatures.service.ts';
 
 export function registerSignatureApi(app: FastifyInstance, deps: HttpDeps): void {
@@ -18,7 +18,7 @@ export function registerSignatureApi(app: FastifyInstance, deps: HttpDeps): void
    * `altcha` (a solved challenge from `GET /api/v1/altcha/challenge`); without it the signature is
    * accepted the same way but held back for review, uncounted.
    */
-  app.post<{ Params: { slug: string } }>('/api/v1/petitions/:slug/signatures', async (request, reply) => {
+  app.post<{ Params: { slug: string } }>('/api/v1/petitions/:slug/signatures', { bodyLimit: SIGN_BODY_LIMIT }, async (request, reply) => {
     await limits.consume('sign', request);
     const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
     if (!request.body || typeof request.body !== 'object' || Array.isArray(request.body)) {

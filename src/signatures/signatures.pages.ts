@@ -10,7 +10,7 @@ import type { Petition } from '../petitions/petition.ts';
 import { PETITION_PAGE_PATHS, renderPetitionPage, resolveVariant, sendPage, signFormId, type PageParams } from '../petitions/petitions.pages.ts';
 import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
-import { parseSignatureInput, typedValues } from './signature.schemas.ts';
+import { parseSignatureInput, SIGN_BODY_LIMIT, typedValues } from './signature.schemas.ts';
 import { parseConfirmationToken } from './signature.ts';
 import { confirmSignature, inspectConfirmation, signPetition } from './signatures.service.ts';
 import { confirmedView, confirmView, thanksView } from './signatures.views.ts';
@@ -31,7 +31,7 @@ export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): vo
 
   /** The no-JavaScript form post, on every page variant: 303 to the thank-you page, or 422 with the form shown again. */
   for (const { path, embed } of PETITION_PAGE_PATHS) {
-    app.post<{ Params: PageParams }>(`${path}/sign`, async (request, reply) => {
+    app.post<{ Params: PageParams }>(`${path}/sign`, { bodyLimit: SIGN_BODY_LIMIT }, async (request, reply) => {
       refuseCrossSite(deps, request);
       await limits.consume('sign', request);
       const body = (request.body ?? {}) as Record<string, unknown>;
@@ -77,7 +77,7 @@ export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): vo
     return sendPage(reply, layout(request, { title: request.i18n.t('confirm.title'), main: confirmView(request, petition, action, formToken) }));
   });
 
-  app.post<TokenParams>('/p/:slug/confirm/:token', async (request, reply) => {
+  app.post<TokenParams>('/p/:slug/confirm/:token', { bodyLimit: 4 * 1024 }, async (request, reply) => {
     refuseCrossSite(deps, request);
     await limits.consume('confirm', request);
     const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);

@@ -41,7 +41,8 @@ port.on('message', (message: WriterRequestMessage | 'close') => {
   }
   executeBatch(env, message.requests, message.now).then(
     (outcome) => port.postMessage({ id: message.id, outcome }),
-    (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+    // The code travels too, so the main thread can tell an unreachable database (503) from a bug.
+    (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error), code: (error as { code?: unknown } | undefined)?.code }),
   );
 });
 port.postMessage({ ready: true });

@@ -26,7 +26,14 @@ export interface OpenOptions {
   /** PostgreSQL only: run every connection inside this schema (tests use one schema each). */
   readonly searchPath?: string;
   readonly poolSize?: number;
+  /** PostgreSQL only: how long to wait for a connection before failing (the request then gets a 503). */
+  readonly timeoutMs?: number;
 }
+
+/** Without a bound, a request could wait for a vanished database for as long as TCP does. */
+const DEFAULT_TIMEOUT_MS = 5_000;
+/** No single query runs longer than this (exports included); a stuck server cannot hold a request forever. */
+const QUERY_TIMEOUT_MS = 60_000;
 
 /** Opens SQLite (WAL, synchronous=FULL, busy timeout, secure delete) or a PostgreSQL pool. */
 export function openStorage(config: DatabaseConfig, options: OpenOptions = {}): Storage {
@@ -87,6 +94,8 @@ function openPostgres(url: string, options: OpenOptions): Storage {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     // Ids, times and counts are bigint columns; they stay far below 2^53, so plain numbers are exact.
     types: {
@@ -96,6 +105,12 @@ function openPostgres(url: string, options: OpenOptions): Storage {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // A connection that breaks (the server restarts, the network cuts) emits 'error': on the pool when it
+  // is idle, on the client when it is checked out between two queries. Without listeners either would
+  // crash the process. The broken client is dropped on release and the pool connects anew on demand;
+  // the query that needed it fails and its request is answered 503.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -10,9 +10,12 @@ const LEASE_MS = 120_000;
 const IDLE_POLL_MS = 1_000;
 const BATCH = 20;
 
-/** Retry delay: 15 s, 30 s, 1 min, … capped at one hour, with jitter so retries do not stampede. */
-export function backoffMs(attempts: number): number {
-  const base = Math.min(3_600_000, 15_000 * 2 ** Math.max(0, attempts - 1));
+/**
+ * Retry delay: `baseMs` (15 s by default, CHORUS_JOB_RETRY_MS), then twice that, and so on, capped
+ * at one hour, with jitter so retries do not stampede.
+ */
+export function backoffMs(attempts: number, baseMs = 15_000): number {
+  const base = Math.min(3_600_000, baseMs * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
@@ -123,7 +126,7 @@ export class Worker {
       logger.error({ jobId: job.id, kind: job.kind, attempts: job.attempts, err: error }, 'job failed for good');
       return;
     }
-    await rescheduleJob(db, job.id, clock.now() + backoffMs(job.attempts), error ?? 'handler asked to retry');
+    await rescheduleJob(db, job.id, clock.now() + backoffMs(job.attempts, this.ctx.config.jobRetryBaseMs), error ?? 'handler asked to retry');
     logger.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, err: error }, 'job will be retried');
   }
 }

@@ -105,6 +105,8 @@ export const ar: Record<MessageKey, string> = {
   'page.badRequest.body': 'عُد إلى الصفحة السابقة وحاول مرة أخرى.',
   'page.error.title': 'حدث خطأ من جهتنا',
   'page.error.body': 'لم يكتمل طلبك. حاول مرة أخرى بعد لحظات.',
+  'page.unavailable.title': 'سنعود بعد لحظات',
+  'page.unavailable.body': 'لا يمكننا حفظ هذا أو عرضه الآن. حاول مرة أخرى بعد بضع ثوانٍ؛ إعادة الإرسال آمنة.',
   'page.home': 'اطّلع على الحملات الجارية',
   ...adminAr,
   ...dashboardAr,

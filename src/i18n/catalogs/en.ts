@@ -107,6 +107,8 @@ export const en = {
   'page.badRequest.body': 'Please go back and try again.',
   'page.error.title': 'Something went wrong on our side',
   'page.error.body': 'Your request was not completed. Please try again in a moment.',
+  'page.unavailable.title': 'Back in a moment',
+  'page.unavailable.body': 'We cannot save or show this right now. Please try again in a few seconds; sending it again is safe.',
   'page.home': 'See the open campaigns',
   ...adminEn,
   ...dashboardEn,

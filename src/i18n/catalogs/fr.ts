@@ -105,6 +105,8 @@ export const fr: Record<MessageKey, string> = {
   'page.badRequest.body': 'Revenez en arrière et réessayez.',
   'page.error.title': 'Un problème est survenu de notre côté',
   'page.error.body': 'Votre demande n’a pas abouti. Réessayez dans un instant.',
+  'page.unavailable.title': 'De retour dans un instant',
+  'page.unavailable.body': 'Nous ne pouvons ni enregistrer ni afficher ceci pour le moment. Réessayez dans quelques secondes ; renvoyer votre demande ne pose aucun problème.',
   'page.home': 'Voir les campagnes en cours',
   ...adminFr,
   ...dashboardFr,
