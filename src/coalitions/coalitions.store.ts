@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
+import { insertRows } from '../storage/row-inserts.ts';
 import type { HostRole, HostStatus } from '../storage/schema.ts';
 import type { Host } from './coalition.ts';
 
@@ -105,13 +106,13 @@ export interface NewAttribution {
 
 /** Records which host pages people signed through; returns only the pairs that are new. */
 export async function insertAttributions(trx: Trx, rows: readonly NewAttribution[]): Promise<{ signature_id: number; organisation_id: number }[]> {
-  if (rows.length === 0) return [];
-  return trx
-    .insertInto('signature_hosts')
-    .values([...rows])
-    .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing())
-    .returning(['signature_id', 'organisation_id'])
-    .execute();
+  return insertRows(trx, rows, (batch) =>
+    trx
+      .insertInto('signature_hosts')
+      .values([...batch])
+      .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing())
+      .returning(['signature_id', 'organisation_id']),
+  );
 }
 
 export interface NewConsent {
@@ -125,12 +126,12 @@ export interface NewConsent {
 
 /** Records consents; a consent already on record is kept as first given. */
 export async function insertConsents(trx: Trx, rows: readonly NewConsent[]): Promise<void> {
-  if (rows.length === 0) return;
-  await trx
-    .insertInto('consents')
-    .values(rows.map((r) => ({ ...r, withdrawn_at: null })))
-    .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing())
-    .execute();
+  await insertRows(trx, rows.map((r) => ({ ...r, withdrawn_at: null })), (batch) =>
+    trx
+      .insertInto('consents')
+      .values([...batch])
+      .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing()),
+  );
 }
 
 /** The hosts each of these signatures came through. */

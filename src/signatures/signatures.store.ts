@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
+import { insertRows } from '../storage/row-inserts.ts';
 import type { SignatureStatus, SignaturesTable } from '../storage/schema.ts';
 
 export type NewSignatureRow = Omit<SignaturesTable, 'id' | 'confirmed_at' | 'erased_at'>;
@@ -10,17 +11,17 @@ export interface InsertedSignature {
 }
 
 /**
- * Inserts a batch in one statement; rows whose (petition, email hash) already exists are skipped
+ * Inserts a batch (see `insertRows`); rows whose (petition, email hash) already exists are skipped
  * by the unique key (`ON CONFLICT DO NOTHING`) and absent from the result.
  */
 export async function insertSignatures(trx: Trx, rows: readonly NewSignatureRow[]): Promise<InsertedSignature[]> {
-  if (rows.length === 0) return [];
-  return trx
-    .insertInto('signatures')
-    .values(rows.map((row) => ({ ...row, confirmed_at: null })))
-    .onConflict((oc) => oc.columns(['petition_id', 'email_hash']).doNothing())
-    .returning(['id', 'petition_id', 'email_hash'])
-    .execute();
+  return insertRows(trx, rows.map((row) => ({ ...row, confirmed_at: null })), (batch) =>
+    trx
+      .insertInto('signatures')
+      .values([...batch])
+      .onConflict((oc) => oc.columns(['petition_id', 'email_hash']).doNothing())
+      .returning(['id', 'petition_id', 'email_hash']),
+  );
 }
 
 export interface ExistingSignature {

@@ -1,5 +1,6 @@
 import type { DialectName } from '../storage/dialect.ts';
 import type { Db } from '../storage/database.ts';
+import { insertRows } from '../storage/row-inserts.ts';
 
 export interface NewJob {
   readonly kind: string;
@@ -20,23 +21,18 @@ export const DEFAULT_MAX_ATTEMPTS = 10;
 
 /** Writes jobs in the caller's transaction, so they exist exactly when the change that caused them does. */
 export async function insertJobs(db: Db, jobs: readonly NewJob[], now: number): Promise<void> {
-  if (jobs.length === 0) return;
-  await db
-    .insertInto('jobs')
-    .values(
-      jobs.map((job) => ({
-        kind: job.kind,
-        payload: JSON.stringify(job.payload),
-        status: 'queued' as const,
-        run_at: job.runAt ?? now,
-        attempts: 0,
-        max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        locked_until: null,
-        last_error: null,
-        created_at: now,
-      })),
-    )
-    .execute();
+  const rows = jobs.map((job) => ({
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    status: 'queued' as const,
+    run_at: job.runAt ?? now,
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    locked_until: null,
+    last_error: null,
+    created_at: now,
+  }));
+  await insertRows(db, rows, (batch) => db.insertInto('jobs').values([...batch]));
 }
 
 /**

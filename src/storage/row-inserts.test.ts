@@ -1,0 +1,58 @@
+import { sql } from 'kysely';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEachDialect, type FreshDatabase } from '../../test/support/dialects.ts';
+import { insertRows } from './row-inserts.ts';
+
+describeEachDialect('insertRows', (dialect) => {
+  let database: FreshDatabase;
+  beforeEach(async () => {
+    database = await dialect.fresh();
+  });
+  afterEach(async () => database.cleanup());
+
+  const job = (kind: string, lastError: string | null | undefined) => ({ kind, payload: '{}', status: 'queued' as const, run_at: 1, attempts: 0, max_attempts: 3, locked_until: null, last_error: lastError, created_at: 2 });
+
+  it('stores every row with its own values and returns what each statement returns, in order', async () => {
+    const { db } = database.storage;
+    const rows = [job('a', null), job('b', 'x'), job('c', undefined), job('d', 'y')];
+    const returned = await insertRows(db, rows, (batch) => db.insertInto('jobs').values([...batch]).returning(['kind', 'last_error']));
+    expect(returned).toEqual([
+      { kind: 'a', last_error: null },
+      { kind: 'b', last_error: 'x' },
+      { kind: 'c', last_error: null },
+      { kind: 'd', last_error: 'y' },
+    ]);
+    const stored = await db.selectFrom('jobs').select(['kind', 'last_error', 'run_at', 'created_at']).orderBy('kind').execute();
+    expect(stored.map((r) => [r.kind, r.last_error, Number(r.run_at), Number(r.created_at)])).toEqual([
+      ['a', null, 1, 2],
+      ['b', 'x', 1, 2],
+      ['c', null, 1, 2],
+      ['d', 'y', 1, 2],
+    ]);
+  });
+
+  it('leaves out rows the conflict clause skips, inside a transaction', async () => {
+    const { db } = database.storage;
+    await sql`create table row_insert_probe (k integer primary key, v text not null)`.execute(db);
+    const probe = (k: number, v: string) => ({ k, v });
+    const insert = (trx: typeof db, rows: { k: number; v: string }[]) =>
+      insertRows(trx, rows, (batch) =>
+        (trx as unknown as import('kysely').Kysely<{ row_insert_probe: { k: number; v: string } }>)
+          .insertInto('row_insert_probe')
+          .values([...batch])
+          .onConflict((oc) => oc.column('k').doNothing())
+          .returning(['k']),
+      );
+    await db.transaction().execute(async (trx) => {
+      expect(await insert(trx, [probe(1, 'one'), probe(2, 'two')])).toEqual([{ k: 1 }, { k: 2 }]);
+      expect(await insert(trx, [probe(2, 'again'), probe(3, 'three'), probe(3, 'thrice')])).toEqual([{ k: 3 }]);
+    });
+    const stored = await sql<{ k: number; v: string }>`select k, v from row_insert_probe order by k`.execute(db);
+    expect(stored.rows).toEqual([
+      { k: 1, v: 'one' },
+      { k: 2, v: 'two' },
+      { k: 3, v: 'three' },
+    ]);
+    await sql`drop table row_insert_probe`.execute(db);
+  });
+});
