@@ -130,8 +130,8 @@ describeEachDialect('a coalition petition', (dialect) => {
 
     const exportA = await collect(exportSupportersCsv(t.ctx, ownerA, petition, a.id));
     expect(exportA.split('\r\n').filter(Boolean)).toEqual([
-      'first_name,last_name,email,country,postcode,consent_text,consent_time,source',
-      expect.stringMatching(/^Amina,Haddad,amina@example\.org,FR,75011,Keep me updated by email from Online Organising,\d{4}-\d\d-\d\dT[\d:.]+Z,$/),
+      'first_name,last_name,email,country,postcode,consent_text,consent_time,source,supporter_id',
+      expect.stringMatching(/^Amina,Haddad,amina@example\.org,FR,75011,Keep me updated by email from Online Organising,\d{4}-\d\d-\d\dT[\d:.]+Z,,[0-9a-f]{20}$/),
     ]);
     const exportB = await collect(exportSupportersCsv(t.ctx, ownerB, petition, b.id));
     expect(exportB).toContain('jean@example.org');

@@ -6,10 +6,14 @@ import { csvLine } from '../shared/csv.ts';
 import { DomainError } from '../shared/errors.ts';
 import { SEALED } from '../signatures/signature.ts';
 import { listAllHosts } from './coalitions.service.ts';
+import { supporterIdFor } from './supporter-id.ts';
 import { countOptedInSupporters, listRecentThroughHost, pageOptedInSupporters } from './supporters.store.ts';
 
-/** Column names a CRM's importer recognises. */
-export const SUPPORTER_COLUMNS = ['first_name', 'last_name', 'email', 'country', 'postcode', 'consent_text', 'consent_time', 'source'] as const;
+/**
+ * Column names a CRM's importer recognises. `supporter_id` is the organisation's own opaque id for
+ * the supporter (see supporter-id.ts): the deletion list names people by it.
+ */
+export const SUPPORTER_COLUMNS = ['first_name', 'last_name', 'email', 'country', 'postcode', 'consent_text', 'consent_time', 'source', 'supporter_id'] as const;
 
 /**
  * Splits a full name for a CRM: the first word is the first name, the rest the last name. (Names do
@@ -21,7 +25,7 @@ export function splitName(full: string): { first: string; last: string } {
 }
 
 /** The organisation must host the petition (lead, or a partner that accepted at some point). */
-async function ensureHostOf(ctx: Context, petition: Petition, organisationId: number): Promise<void> {
+export async function ensureHostOf(ctx: Context, petition: Petition, organisationId: number): Promise<void> {
   const host = (await listAllHosts(ctx, petition)).find((h) => h.organisationId === organisationId);
   if (!host || (host.role === 'partner' && host.status !== 'accepted' && host.status !== 'left' && host.status !== 'removed')) {
     throw new DomainError('not_found', 'This organisation does not host this petition.');
@@ -52,6 +56,7 @@ export async function* exportSupportersCsv(ctx: Context, actor: Actor, petition:
         row.consent_text,
         new Date(row.given_at).toISOString(),
         row.source ?? '',
+        supporterIdFor(ctx.keys.publicIds, organisationId, row.id),
       ]);
     }
     yield chunk;

@@ -1,4 +1,5 @@
-import type { Db } from '../storage/database.ts';
+import type { Db, Trx } from '../storage/database.ts';
+import type { SupporterRemovalReason } from '../storage/schema.ts';
 
 export interface SupporterRow {
   readonly id: number;
@@ -27,6 +28,7 @@ export async function pageOptedInSupporters(db: Db, petitionId: number, organisa
     .where('c.signature_id', '>', afterId)
     .where('c.withdrawn_at', 'is', null)
     .where('s.status', '=', 'confirmed')
+    .where('s.erased_at', 'is', null)
     .orderBy('c.signature_id')
     .limit(limit)
     .execute();
@@ -59,4 +61,73 @@ export async function countOptedInSupporters(db: Db, petitionId: number, organis
     .where('s.status', '=', 'confirmed')
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+export interface SignerConsentRow {
+  readonly signature_id: number;
+  readonly petition_id: number;
+  readonly organisation_id: number;
+  readonly organisation_name: string;
+  readonly text: string;
+  readonly locale: string;
+  readonly given_at: number;
+  readonly withdrawn_at: number | null;
+}
+
+/** The consents given with these signatures, with each organisation's name and the wording shown. */
+export async function listConsentsOfSignatures(db: Db, signatureIds: readonly number[]): Promise<SignerConsentRow[]> {
+  if (signatureIds.length === 0) return [];
+  return db
+    .selectFrom('consents as c')
+    .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
+    .innerJoin('consent_texts as t', 't.id', 'c.consent_text_id')
+    .select(['c.signature_id', 'c.petition_id', 'c.organisation_id', 'o.name as organisation_name', 't.text', 'c.locale', 'c.given_at', 'c.withdrawn_at'])
+    .where('c.signature_id', 'in', signatureIds)
+    .orderBy('c.signature_id')
+    .orderBy('c.organisation_id')
+    .execute();
+}
+
+export async function deleteConsentsOfSignatures(trx: Trx, signatureIds: readonly number[]): Promise<void> {
+  if (signatureIds.length === 0) return;
+  await trx.deleteFrom('consents').where('signature_id', 'in', signatureIds).execute();
+}
+
+export interface NewSupporterRemoval {
+  readonly petition_id: number;
+  readonly organisation_id: number;
+  readonly supporter_id: string;
+  readonly reason: SupporterRemovalReason;
+  readonly created_at: number;
+}
+
+export async function insertSupporterRemovals(trx: Trx, rows: readonly NewSupporterRemoval[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('supporter_removals').values([...rows]).execute();
+}
+
+/** A host's deletion list on one petition since a time, oldest first. */
+export async function listSupporterRemovals(db: Db, petitionId: number, organisationId: number, since: number): Promise<{ supporter_id: string; reason: SupporterRemovalReason; created_at: number }[]> {
+  return db
+    .selectFrom('supporter_removals')
+    .select(['supporter_id', 'reason', 'created_at'])
+    .where('organisation_id', '=', organisationId)
+    .where('petition_id', '=', petitionId)
+    .where('created_at', '>=', since)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Consents withdrawn since a time (a supporter who asked a host to stop writing), oldest first. */
+export async function listWithdrawnConsents(db: Db, petitionId: number, organisationId: number, since: number): Promise<{ signature_id: number; withdrawn_at: number }[]> {
+  const rows = await db
+    .selectFrom('consents')
+    .select(['signature_id', 'withdrawn_at'])
+    .where('organisation_id', '=', organisationId)
+    .where('petition_id', '=', petitionId)
+    .where('withdrawn_at', '>=', since)
+    .orderBy('withdrawn_at')
+    .execute();
+  return rows.flatMap((r) => (r.withdrawn_at === null ? [] : [{ signature_id: r.signature_id, withdrawn_at: r.withdrawn_at }]));
 }

@@ -18,6 +18,11 @@ export const RATE_LIMITS = {
   secondFactor: { points: 5, duration: 5 * 60 },
   accountMail: { points: 5, duration: 15 * 60 },
   accountLink: { points: 20, duration: 60 },
+  // A signer's "My data" link: requests per client address and per address asked about (by keyed
+  // hash), and the link's pages.
+  privacyMail: { points: 5, duration: 15 * 60 },
+  privacyMailAddress: { points: 3, duration: 60 * 60 },
+  privacyLink: { points: 20, duration: 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

@@ -18,6 +18,7 @@ import { registerPetitionEditor } from '../petitions/petition-edit.admin.ts';
 import { registerPetitionAdmin } from '../petitions/petitions.admin.ts';
 import { registerPetitionApi } from '../petitions/petitions.api.ts';
 import { registerPetitionPages } from '../petitions/petitions.pages.ts';
+import { registerPrivacyPages } from '../privacy/privacy.pages.ts';
 import { registerCommentModeration } from '../signatures/comments.admin.ts';
 import { registerSignatureApi } from '../signatures/signatures.api.ts';
 import { registerSignaturePages } from '../signatures/signatures.pages.ts';
@@ -28,6 +29,7 @@ export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => v
   registerCookies,
   registerPetitionPages,
   registerSignaturePages,
+  registerPrivacyPages,
   registerPetitionApi,
   registerSignatureApi,
   registerFraudApi,

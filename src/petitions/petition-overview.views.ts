@@ -67,7 +67,7 @@ ${dashboard.supporterCount === undefined
   ? html`<p class="muted">${i18n.t('dashboard.overview.ownViewersOnly')}</p>`
   : html`<p>${i18n.t('dashboard.overview.supporters', { count: dashboard.supporterCount, organisation: viewer.name })}</p>
 ${dashboard.canExport
-  ? html`<p><a class="button" href="${petitionPath(request, scope.organisation, petition.slug, '/supporters.csv')}" download>${i18n.t('dashboard.overview.download')}</a></p>
+  ? html`<p><a class="button" href="${petitionPath(request, scope.organisation, petition.slug, '/supporters.csv')}" download>${i18n.t('dashboard.overview.download')}</a> <a href="${petitionPath(request, scope.organisation, petition.slug, '/supporters-removed.csv')}" download>${i18n.t('rights.dashboard.removedList')}</a></p>
 <p class="muted">${i18n.t('dashboard.overview.downloadExplain')}</p>`
   : html`<p class="muted">${i18n.t('dashboard.overview.downloadOwners')}</p>`}
 ${dashboard.recentSigners && dashboard.recentSigners.length > 0

@@ -181,7 +181,7 @@ describeEachDialect('the petition dashboard: creating a petition, its page, its 
     expect(csv.headers['content-disposition']).toBe(`attachment; filename="drop-y-${lead.slug}-supporters.csv"`);
     expect(csv.headers['cache-control']).toBe('no-store');
     const lines = csv.body.trim().split('\r\n');
-    expect(lines[0]).toBe('first_name,last_name,email,country,postcode,consent_text,consent_time,source');
+    expect(lines[0]).toBe('first_name,last_name,email,country,postcode,consent_text,consent_time,source,supporter_id');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/^"'=HYPERLINK\(""http:\/\/evil\.test""\)",Smith,lead\.fan@example\.org,FR,/);
     expect(csv.body).not.toContain('partner.fan');

@@ -5,6 +5,7 @@ import { adminPage, noticeOf, sendAdminPage } from '../admin/admin.layout.ts';
 import { registerAdminScope, requireOrganisation, type OrganisationScope } from '../admin/admin.scope.ts';
 import { checkSessionForm, requireSignIn, sessionFormToken } from '../auth/auth.guard.ts';
 import { canCreatePetition } from '../auth/policy.ts';
+import { exportSupporterRemovalsCsv } from '../coalitions/supporter-removals.service.ts';
 import { downloadSupportersCsv } from '../coalitions/supporters.service.ts';
 import type { HttpDeps } from '../http/app.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -132,6 +133,27 @@ export function registerPetitionAdmin(app: FastifyInstance, deps: HttpDeps): voi
       return reply
         .header('content-type', 'text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${petition.slug}-${scope.organisation.slug}-supporters.csv"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(startingWith(first, lines)));
+    });
+
+    /**
+     * The organisation's deletion list: its supporters on this petition who erased their data or
+     * withdrew their consent, since `?since=YYYY-MM-DD` (default: ever), by the supporter id its
+     * exports carry. Owners only, like the export.
+     */
+    admin.get<PetitionParams & { Querystring: { since?: string } }>('/admin/o/:org/p/:slug/supporters-removed.csv', async (request, reply) => {
+      const scope = requireOrganisation(request);
+      const petition = await findCurrentPetition(ctx, request.params.slug);
+      if (!petition) throw new DomainError('not_found', 'There is no such petition.');
+      const sinceText = request.query.since ?? '';
+      const since = sinceText === '' ? 0 : /^\d{4}-\d\d-\d\d$/.test(sinceText) ? Date.parse(`${sinceText}T00:00:00Z`) : Number.NaN;
+      if (!Number.isFinite(since)) throw new DomainError('invalid_input', 'Give the date as ?since=YYYY-MM-DD.');
+      const lines = exportSupporterRemovalsCsv(ctx, scope.actor, petition, scope.organisation.organisationId, since);
+      const first = await lines.next();
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${petition.slug}-${scope.organisation.slug}-supporters-removed.csv"`)
         .header('cache-control', 'no-store')
         .send(Readable.from(startingWith(first, lines)));
     });

@@ -14,6 +14,7 @@ import {
   findPetitionById,
   findPetitionBySlug,
   insertPetition,
+  listAllPetitionIds,
   listPetitions,
   listPetitionsLedBy,
   updatePetitionSettingsRow,
@@ -253,4 +254,9 @@ export async function changePetitionStatusAs(ctx: Context, actor: Actor, petitio
   });
   forgetPetition(ctx, petition.slug);
   return { ...petition, status, updatedAt: now };
+}
+
+/** Every petition's id (for a signer's "My data": their signatures are looked for on each). */
+export async function listEveryPetitionId(ctx: Context): Promise<number[]> {
+  return listAllPetitionIds(ctx.db);
 }

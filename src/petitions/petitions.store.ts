@@ -116,3 +116,9 @@ export async function updatePetitionHold(db: Db, id: number, hold: { reason: str
     .where('id', '=', id)
     .execute();
 }
+
+/** Every petition's id, whatever its status (to look for one person's signatures on each). */
+export async function listAllPetitionIds(db: Db): Promise<number[]> {
+  const rows = await db.selectFrom('petitions').select('id').orderBy('id').execute();
+  return rows.map((r) => r.id);
+}

@@ -84,3 +84,14 @@ export async function countQueuedJobsOfKind(db: Db, kind: string): Promise<numbe
   const row = await db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'queued').where('kind', '=', kind).executeTakeFirstOrThrow();
   return Number(row.n);
 }
+
+/** Queued jobs of the given kinds, with their payloads (to find the ones about one person). */
+export async function listQueuedJobsOfKinds(db: Db, kinds: readonly string[]): Promise<{ id: number; kind: string; payload: string; run_at: number }[]> {
+  if (kinds.length === 0) return [];
+  return db.selectFrom('jobs').select(['id', 'kind', 'payload', 'run_at']).where('status', '=', 'queued').where('kind', 'in', kinds).orderBy('id').execute();
+}
+
+export async function deleteJobs(db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.deleteFrom('jobs').where('id', 'in', ids).execute();
+}

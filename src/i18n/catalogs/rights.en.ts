@@ -17,6 +17,10 @@ export const rightsEn = {
   'rights.privacy.sent.title': 'Check your email',
   'rights.privacy.sent.body': 'If this address receives mail, a message with a link is on its way. The link works for one hour, and stops working once you erase your data.',
 
+  'rights.link.invalid.title': 'This link does not work',
+  'rights.link.invalid.body': 'It is not valid, or it was already used to erase data. Ask for a new one on the privacy page.',
+  'rights.link.expired.body': 'This link has expired: links work for one hour. Ask for a new one on the privacy page.',
+
   'rights.mydata.title': 'Your data',
   'rights.mydata.none': 'We hold no data about this address.',
   'rights.mydata.summary': '{count, plural, one {We hold # signature from this address.} other {We hold # signatures from this address.}}',

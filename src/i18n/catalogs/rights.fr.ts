@@ -18,6 +18,10 @@ export const rightsFr: Record<keyof typeof rightsEn, string> = {
   'rights.privacy.sent.title': 'Consultez vos e-mails',
   'rights.privacy.sent.body': 'Si cette adresse reçoit du courrier, un message avec un lien est en route. Le lien fonctionne une heure, et cesse de fonctionner dès que vous effacez vos données.',
 
+  'rights.link.invalid.title': 'Ce lien ne fonctionne pas',
+  'rights.link.invalid.body': 'Il n’est pas valide, ou il a déjà servi à effacer des données. Demandez-en un nouveau sur la page de confidentialité.',
+  'rights.link.expired.body': 'Ce lien a expiré : les liens fonctionnent une heure. Demandez-en un nouveau sur la page de confidentialité.',
+
   'rights.mydata.title': 'Vos données',
   'rights.mydata.none': 'Nous ne gardons aucune donnée sur cette adresse.',
   'rights.mydata.summary': '{count, plural, one {Nous gardons # signature de cette adresse.} many {Nous gardons # signatures de cette adresse.} other {Nous gardons # signatures de cette adresse.}}',
