@@ -1,18 +1,20 @@
 import type { FastifyRequest } from 'fastify';
 import { html, type Html } from '../http/html.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
+import type { SignatureStatus } from '../storage/schema.ts';
 
 /** One signature as the "My data" page lists it. */
 export interface HeldSignature {
   readonly petitionTitle: string;
   readonly signedAt: number;
-  readonly state: 'pending' | 'confirmed' | 'removed' | 'erased';
+  readonly state: SignatureStatus | 'erased';
 }
 
 const STATE_TEXT: Readonly<Record<HeldSignature['state'], MessageKey>> = {
   pending: 'rights.mydata.status.pending',
   confirmed: 'rights.mydata.status.confirmed',
   removed: 'rights.mydata.status.removed',
+  suspected: 'rights.mydata.status.suspected',
   erased: 'rights.mydata.status.erased',
 };
 

@@ -6,6 +6,7 @@ import { JOB_RECEIPT_MAIL } from '../ledger/ledger.service.ts';
 import { formatReceipt } from '../ledger/entry.ts';
 import { getPetitionByIdOrThrow, listEveryPetitionId } from '../petitions/petitions.service.ts';
 import type { DataSubject, PersonalDataSource } from '../privacy/personal-data.ts';
+import type { SignatureStatus } from '../storage/schema.ts';
 import { cancelJobs, findQueuedJobs, type QueuedJob } from '../worker/jobs.service.ts';
 import { deleteSignatures, eraseSignatureData } from './retention.store.ts';
 import { JOB_CONFIRMATION_MAIL, JOB_REPEAT_MAIL } from './signature-batch.ts';
@@ -109,7 +110,7 @@ export const signerDataSource: PersonalDataSource = {
 };
 
 /** An address's signatures in brief (petition, when, state), for the page the "My data" link opens. */
-export async function summariseSignaturesOf(ctx: Context, email: string): Promise<{ petitionTitle: string; signedAt: number; state: 'pending' | 'confirmed' | 'removed' | 'erased' }[]> {
+export async function summariseSignaturesOf(ctx: Context, email: string): Promise<{ petitionTitle: string; signedAt: number; state: SignatureStatus | 'erased' }[]> {
   const rows = await findSignaturesOfAddress(ctx, email);
   const out = [];
   for (const row of rows) {

@@ -33,6 +33,7 @@ export const rightsAr: Record<keyof typeof rightsEn, string> = {
   'rights.mydata.status.pending': 'غير مؤكَّد',
   'rights.mydata.status.confirmed': 'مؤكَّد',
   'rights.mydata.status.removed': 'مسحوب',
+  'rights.mydata.status.suspected': 'قيد التحقق',
   'rights.mydata.status.erased': 'ممحوّ',
   'rights.mydata.download.heading': 'التنزيل',
   'rights.mydata.download.body': 'ملف (JSON) فيه كل ما نحتفظ به عن هذا العنوان: توقيعاتك، وما كتبته، والمنظمات التي وافقت على تلقّي أخبارها، والرسائل التي تنتظر الإرسال إليك.',

@@ -30,6 +30,7 @@ export const rightsEn = {
   'rights.mydata.status.pending': 'not confirmed',
   'rights.mydata.status.confirmed': 'confirmed',
   'rights.mydata.status.removed': 'removed',
+  'rights.mydata.status.suspected': 'held for checking',
   'rights.mydata.status.erased': 'erased',
   'rights.mydata.download.heading': 'Download',
   'rights.mydata.download.body': 'A file (JSON) with everything we hold about this address: your signatures, what you wrote, the organisations you agreed to hear from, and mail waiting to be sent to you.',

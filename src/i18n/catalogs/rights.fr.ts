@@ -31,6 +31,7 @@ export const rightsFr: Record<keyof typeof rightsEn, string> = {
   'rights.mydata.status.pending': 'non confirmée',
   'rights.mydata.status.confirmed': 'confirmée',
   'rights.mydata.status.removed': 'retirée',
+  'rights.mydata.status.suspected': 'en cours de vérification',
   'rights.mydata.status.erased': 'effacée',
   'rights.mydata.download.heading': 'Télécharger',
   'rights.mydata.download.body': 'Un fichier (JSON) avec tout ce que nous gardons sur cette adresse : vos signatures, ce que vous avez écrit, les organisations dont vous avez accepté les nouvelles et les e-mails en attente d’envoi.',
