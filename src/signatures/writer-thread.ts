@@ -1,13 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../config/config.ts';
 import { createSealer, loadSodium } from '../crypto/sealing.ts';
+import { sql } from 'kysely';
 import { openStorage } from '../storage/database.ts';
+import { createWalSync } from '../storage/wal-sync.ts';
 import { executeBatch, type WriteRequest } from './signature-batch.ts';
 
 /**
  * The signature writer's own thread: it seals, hashes and commits each batch on its own database
- * connection, so the main thread keeps taking requests while SQLite (synchronous, fsync on every
- * commit) or PostgreSQL does its work. Messages: { id, requests, now } in, { id, outcome | error } out.
+ * connection, so the main thread keeps taking requests while SQLite or PostgreSQL does its work.
+ * Each batch is answered only once it is durable (on SQLite, once its WAL sync is done). Messages: { id, requests, now } in, { id, outcome | error } out.
  */
 export interface WriterThreadData {
   readonly database: DatabaseConfig;
@@ -27,6 +29,10 @@ if (!port) throw new Error('writer-thread.ts runs only as a worker thread');
 
 await loadSodium();
 const storage = openStorage(data.database, { ...(data.searchPath ? { searchPath: data.searchPath } : {}), poolSize: 4 });
+// SQLite: commit on NORMAL and sync the WAL on the libuv pool before answering, which is as durable
+// as FULL and lets the next batch be sealed and written while the disk syncs this one.
+const walSync = data.database.kind === 'sqlite' && data.database.file !== ':memory:' ? createWalSync(data.database.file) : undefined;
+if (walSync) await sql`pragma synchronous = NORMAL`.execute(storage.db);
 const env = {
   db: storage.db,
   sealer: createSealer(Buffer.from(data.keys.dataEncryption)),
@@ -36,13 +42,21 @@ const env = {
 
 port.on('message', (message: WriterRequestMessage | 'close') => {
   if (message === 'close') {
-    void storage.destroy().then(() => port.close());
+    void storage.destroy().then(() => {
+      walSync?.close();
+      port.close();
+    });
     return;
   }
-  executeBatch(env, message.requests, message.now).then(
-    (outcome) => port.postMessage({ id: message.id, outcome }),
-    // The code travels too, so the main thread can tell an unreachable database (503) from a bug.
-    (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error), code: (error as { code?: unknown } | undefined)?.code }),
-  );
+  executeBatch(env, message.requests, message.now)
+    .then(async (outcome) => {
+      await walSync?.sync();
+      return outcome;
+    })
+    .then(
+      (outcome) => port.postMessage({ id: message.id, outcome }),
+      // The code travels too, so the main thread can tell an unreachable database (503) from a bug.
+      (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error), code: (error as { code?: unknown } | undefined)?.code }),
+    );
 });
 port.postMessage({ ready: true });
