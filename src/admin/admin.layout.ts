@@ -96,6 +96,10 @@ const NOTICES: Readonly<Record<string, MessageKey>> = {
   'organisation-renamed': 'dashboard.notice.organisationRenamed',
   'logo-changed': 'dashboard.notice.logoChanged',
   'logo-removed': 'dashboard.notice.logoRemoved',
+  'fraud-accepted': 'fraud.notice.accepted',
+  'fraud-invalidated': 'fraud.notice.invalidated',
+  'fraud-removed': 'fraud.notice.removed',
+  'fraud-settings-saved': 'fraud.notice.settingsSaved',
 };
 
 export function noticeOf(request: FastifyRequest): string | undefined {

@@ -111,3 +111,12 @@ export function canViewRecentSigners(actor: Actor, organisationId: number): bool
 export function canExportSupporters(actor: Actor, organisationId: number): boolean {
   return isOwner(actor, organisationId);
 }
+
+/**
+ * Owners and editors of the lead organisation review held-back (suspected) signatures: list them,
+ * accept them, invalidate them. Taking counted signatures off the count stays with the lead's
+ * owners (src/ledger/author.ts), as for any removal.
+ */
+export function canReviewSuspected(actor: Actor, petition: PetitionRef): boolean {
+  return isEditorOrOwner(actor, petition.organisationId);
+}

@@ -22,6 +22,7 @@ import { registerPrivacyPages } from '../privacy/privacy.pages.ts';
 import { registerCommentModeration } from '../signatures/comments.admin.ts';
 import { registerSignatureApi } from '../signatures/signatures.api.ts';
 import { registerSignaturePages } from '../signatures/signatures.pages.ts';
+import { registerSuspectReview } from '../signatures/suspects.admin.ts';
 import type { HttpDeps } from './app.ts';
 
 /** Every route module, in one list a reader can open. */
@@ -49,4 +50,5 @@ export const routeModules: readonly ((app: FastifyInstance, deps: HttpDeps) => v
   registerOrganisationSettings,
   registerLedgerPages,
   registerDeliveryPages,
+  registerSuspectReview,
 ];

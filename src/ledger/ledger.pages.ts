@@ -7,6 +7,7 @@ import { isCrossSiteRequest } from '../http/security.ts';
 import { getPublicPetitionOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
 import { checkAnchor, checkReceipt, readLogSummary, requestReceiptMail } from './ledger.service.ts';
+import { readFraudRemovalCount } from './removals.service.ts';
 import { receiptMailFormId, verifyView } from './ledger.views.ts';
 
 /**
@@ -21,16 +22,19 @@ export function registerLedgerPages(app: FastifyInstance, deps: HttpDeps): void 
     // A packet's QR code brings its printed head and entry count: say whether the log still has it.
     const { head, entries } = request.query;
     const anchor = typeof head === 'string' && /^[0-9a-f]{64}$/i.test(head) && typeof entries === 'string' && /^\d{1,12}$/.test(entries) ? { hash: head.toLowerCase(), position: Number(entries) } : undefined;
-    const [summary, result, anchorCheck] = await Promise.all([
+    const [summary, result, anchorCheck, fraudRemoved] = await Promise.all([
       readLogSummary(ctx, petition),
       typed ? checkReceipt(ctx, petition, typed) : undefined,
       anchor ? checkAnchor(ctx, petition, anchor.position, anchor.hash) : undefined,
+      readFraudRemovalCount(ctx, petition.id),
     ]);
+    // Held-back signatures invalidated as fraud never counted, so the log has no entry for them: say how many.
+    const heldBack = Math.max(0, fraudRemoved - summary.removals.fraud);
     // A receipt check is about one person: never kept by a shared cache. The bare page may be, briefly.
     reply.header('cache-control', typed ? 'no-store' : 'public, max-age=5').header('vary', 'Accept-Language');
     return reply
       .type('text/html; charset=utf-8')
-      .send(layout(request, { title: request.i18n.t('ledger.verify.title'), description: petition.title, main: verifyView(request, petition, summary, typed, result, anchor && anchorCheck && { ...anchor, check: anchorCheck }) }));
+      .send(layout(request, { title: request.i18n.t('ledger.verify.title'), description: petition.title, main: verifyView(request, petition, summary, typed, result, anchor && anchorCheck && { ...anchor, check: anchorCheck }, heldBack) }));
   });
 
   app.post<{ Params: { slug: string } }>('/p/:slug/receipt/mail', async (request, reply) => {

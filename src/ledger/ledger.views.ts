@@ -66,6 +66,7 @@ export function verifyView(
   typed: string,
   result: ReceiptCheck | undefined,
   anchor?: { hash: string; position: number; check: AnchorCheck },
+  heldBack = 0,
 ): Html {
   const { i18n } = request;
   const anchorKey = anchor && ({ holds: 'ledger.verify.anchor.holds', broken: 'ledger.verify.anchor.broken', ahead: 'ledger.verify.anchor.ahead' } as const)[anchor.check];
@@ -89,6 +90,7 @@ ${summary.paper !== 0 ? html`<li>${i18n.t('ledger.verify.paper', { count: summar
 ${removals.length > 0
   ? html`<h3>${i18n.t('ledger.verify.removals')}</h3><ul>${removals.map((reason) => html`<li>${i18n.t(REMOVAL_KEYS[reason], { count: summary.removals[reason] })}</li>`)}</ul>`
   : ''}
+${heldBack > 0 ? html`<p>${i18n.t('fraud.public.heldBack', { count: heldBack })}</p>` : ''}
 </section>
 <section class="card" id="receipt" aria-labelledby="receipt-heading">
 <h2 id="receipt-heading">${i18n.t('ledger.verify.receipt.heading')}</h2>

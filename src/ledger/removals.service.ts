@@ -9,7 +9,19 @@ import { authorLabel, authorUserId, canRemoveSignatures, type Author } from './a
 import type { RemovalReason } from './entry.ts';
 import { appendToLog } from './log-writer.ts';
 import { receiptFor } from './receipt.ts';
-import { findSignatureToRemove, insertRemovalRecord, listHostsOfSignature, listRemovalRecords, markSignatureRemoved, type RemovalRecord } from './removals.store.ts';
+import type { Trx } from '../storage/database.ts';
+import {
+  countRemovalRecords,
+  findSignatureToRemove,
+  insertRemovalRecord,
+  insertRemovalRecords,
+  listHostsOfSignature,
+  listHostsOfSignatures,
+  listRemovalRecords,
+  markConfirmedRemoved,
+  markSignatureRemoved,
+  type RemovalRecord,
+} from './removals.store.ts';
 
 export type { RemovalRecord };
 
@@ -83,6 +95,7 @@ export async function removeSignature(ctx: Context, author: Author, petition: Pe
   });
   ctx.board.apply(changed.counts);
   ctx.board.applyHosts(changed.hostCounts);
+  if (reason === 'fraud') forgetFraudRemovals(ctx, petition.id);
   ctx.logger.info({ petitionId: petition.id, reason, logPosition: changed.logPosition }, 'signature removed');
   return { receipt, wasConfirmed, logPosition: changed.logPosition };
 }
@@ -91,4 +104,102 @@ export async function removeSignature(ctx: Context, author: Author, petition: Pe
 export async function listRemovals(ctx: Context, author: Author, petition: Petition, limit = 100): Promise<RemovalRecord[]> {
   if (!canRemoveSignatures(author, petition)) throw new DomainError('forbidden', 'Only owners of the lead organisation see removals.');
   return listRemovalRecords(ctx.db, petition.id, limit);
+}
+
+/**
+ * Takes many confirmed signatures off the count at once, as fraud (a bot wave found after it was
+ * counted): in one transaction, each gets a removal entry in the log (id order), the petition's
+ * and its hosts' counts drop, each removal is recorded, and one audit line names the filter used.
+ * Only the lead's owners; signatures no longer confirmed are skipped. Returns how many were removed.
+ */
+export async function removeConfirmedAsFraud(ctx: Context, author: Author, petition: Petition, signatureIds: readonly number[], filter: string): Promise<number> {
+  if (!canRemoveSignatures(author, petition)) throw new DomainError('forbidden', 'Only owners of the lead organisation remove signatures.');
+  if (signatureIds.length === 0) return 0;
+  const now = ctx.clock.now();
+  const changed = await ctx.db.transaction().execute(async (trx) => {
+    const removed = await markConfirmedRemoved(trx, petition.id, signatureIds);
+    if (removed.length === 0) return { removed: 0, counts: [], hostCounts: [] };
+    const hostsOf = await listHostsOfSignatures(
+      trx,
+      removed.map((r) => r.id),
+    );
+    const receipts = new Map(removed.map((r) => [r.id, receiptFor(ctx.keys.publicIds, petition.id, r.id)]));
+    // Same lock order as the signature writer: the log head, then the counters.
+    const entries = await appendToLog(
+      trx,
+      petition.id,
+      removed.map((r) => ({ petitionId: petition.id, kind: 'removal' as const, subject: receipts.get(r.id) ?? '', hostId: hostsOf.get(r.id)?.[0] ?? null, country: r.country, region: null, count: 1, reason: 'fraud', at: now })),
+      now,
+    );
+    const counts = await applyCountChanges(trx, new Map([[petition.id, { confirmed: -removed.length, removed: removed.length }]]), now);
+    const byHost = new Map<number, number>();
+    for (const r of removed) for (const hostId of hostsOf.get(r.id) ?? []) byHost.set(hostId, (byHost.get(hostId) ?? 0) - 1);
+    const hostCounts = await applyHostCountChanges(trx, new Map([[petition.id, byHost]]), now);
+    await insertRemovalRecords(
+      trx,
+      removed.map((r, i) => ({
+        petition_id: petition.id,
+        subject: receipts.get(r.id) ?? '',
+        reason: 'fraud',
+        was_confirmed: 1,
+        log_position: entries[i]?.position ?? null,
+        user_id: authorUserId(author),
+        by_label: authorLabel(author),
+        created_at: now,
+      })),
+    );
+    await recordAudit(
+      trx,
+      { organisationId: petition.organisationId, userId: authorUserId(author), action: 'fraud.removed-counted', target: `petition:${petition.id}`, details: { petition: petition.slug, count: removed.length, filter } },
+      now,
+    );
+    return { removed: removed.length, counts, hostCounts };
+  });
+  ctx.board.apply(changed.counts);
+  ctx.board.applyHosts(changed.hostCounts);
+  forgetFraudRemovals(ctx, petition.id);
+  ctx.logger.info({ petitionId: petition.id, removed: changed.removed }, 'counted signatures removed as fraud');
+  return changed.removed;
+}
+
+/**
+ * Records removals of signatures that never counted (held back, then invalidated as fraud) in the
+ * caller's transaction: no log entry (the count never had them), but the record of who and why, so
+ * the public figure of fraud removals includes them.
+ */
+export async function recordUncountedRemovals(trx: Trx, ctx: Context, author: Author, petition: Petition, signatureIds: readonly number[], now: number): Promise<void> {
+  await insertRemovalRecords(
+    trx,
+    signatureIds.map((id) => ({
+      petition_id: petition.id,
+      subject: receiptFor(ctx.keys.publicIds, petition.id, id),
+      reason: 'fraud',
+      was_confirmed: 0,
+      log_position: null,
+      user_id: authorUserId(author),
+      by_label: authorLabel(author),
+      created_at: now,
+    })),
+  );
+  forgetFraudRemovals(ctx, petition.id);
+}
+
+const FRAUD_CACHE_MS = 2_000;
+const fraudCache = new WeakMap<Context, Map<number, { count: number; at: number }>>();
+
+/** How many signatures were removed as fraud (counted or held back), read at most every two seconds per petition. */
+export async function readFraudRemovalCount(ctx: Context, petitionId: number): Promise<number> {
+  let entries = fraudCache.get(ctx);
+  if (!entries) fraudCache.set(ctx, (entries = new Map()));
+  const hit = entries.get(petitionId);
+  const now = Date.now();
+  if (hit && now - hit.at < FRAUD_CACHE_MS) return hit.count;
+  const count = await countRemovalRecords(ctx.db, petitionId, 'fraud');
+  if (entries.size > 10_000) entries.clear();
+  entries.set(petitionId, { count, at: now });
+  return count;
+}
+
+function forgetFraudRemovals(ctx: Context, petitionId: number): void {
+  fraudCache.get(ctx)?.delete(petitionId);
 }

@@ -90,3 +90,52 @@ export async function listRemovalRecords(db: Db, petitionId: number, limit: numb
     createdAt: Number(r.created_at),
   }));
 }
+
+/** Marks confirmed signatures removed, in one statement; returns those this call changed (id order). */
+export async function markConfirmedRemoved(trx: Trx, petitionId: number, ids: readonly number[]): Promise<{ id: number; country: string }[]> {
+  if (ids.length === 0) return [];
+  const rows = await trx
+    .updateTable('signatures')
+    .set({ status: 'removed' })
+    .where('petition_id', '=', petitionId)
+    .where('id', 'in', ids)
+    .where('status', '=', 'confirmed')
+    .returning(['id', 'country'])
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), country: r.country })).sort((a, b) => a.id - b.id);
+}
+
+/** The hosts each signature came through, earliest first, for many signatures in one query. */
+export async function listHostsOfSignatures(trx: Trx, signatureIds: readonly number[]): Promise<Map<number, number[]>> {
+  const out = new Map<number, number[]>();
+  if (signatureIds.length === 0) return out;
+  const rows = await trx
+    .selectFrom('signature_hosts')
+    .select(['signature_id', 'organisation_id'])
+    .where('signature_id', 'in', signatureIds)
+    .orderBy('created_at')
+    .orderBy('organisation_id')
+    .execute();
+  for (const row of rows) {
+    const list = out.get(Number(row.signature_id)) ?? [];
+    list.push(Number(row.organisation_id));
+    out.set(Number(row.signature_id), list);
+  }
+  return out;
+}
+
+export async function insertRemovalRecords(trx: Trx, rows: readonly Omit<SignatureRemovalsTable, 'id'>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx.insertInto('signature_removals').values([...rows]).execute();
+}
+
+/** How many signatures of a petition were removed for this reason, counted or not. */
+export async function countRemovalRecords(db: Db, petitionId: number, reason: string): Promise<number> {
+  const row = await db
+    .selectFrom('signature_removals')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('petition_id', '=', petitionId)
+    .where('reason', '=', reason)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -4,6 +4,8 @@ import { adminPage, noticeOf, sendAdminPage } from '../admin/admin.layout.ts';
 import { registerAdminScope, type OrganisationScope } from '../admin/admin.scope.ts';
 import { checkSessionForm, requireSignIn, sessionFormToken } from '../auth/auth.guard.ts';
 import type { HttpDeps } from '../http/app.ts';
+import { fraudSettingsValuesOf, fraudSettingsView, type FraudSettingsValues } from '../fraud/fraud.admin.views.ts';
+import { readFraudSettings, updateFraudSettings } from '../fraud/fraud.service.ts';
 import { isLocale } from '../i18n/i18n.ts';
 import { DomainError } from '../shared/errors.ts';
 import { editView, settingsValuesOf, textEditorView, type SettingsValues } from './petition-edit.admin.views.ts';
@@ -40,10 +42,27 @@ export function registerPetitionEditor(app: FastifyInstance, deps: HttpDeps): vo
   registerAdminScope(app, deps, (admin) => {
     admin.addHook('preHandler', requireSignIn(deps));
 
-    const sendEdit = async (request: FastifyRequest<PetitionParams>, reply: FastifyReply, errors: FormErrors = {}, values?: SettingsValues, status = 200) => {
+    const sendEdit = async (
+      request: FastifyRequest<PetitionParams>,
+      reply: FastifyReply,
+      errors: FormErrors = {},
+      values?: SettingsValues,
+      status = 200,
+      fraud?: { values: FraudSettingsValues; errors: FormErrors },
+    ) => {
       const scope = await editScope(deps, request);
-      const texts = await listPetitionTexts(ctx, scope.actor, scope.hosted.petition);
-      const main = editView(request, scope, { formToken: sessionFormToken(deps, request), errors, values: values ?? settingsValuesOf(scope.hosted.petition), texts });
+      const { petition } = scope.hosted;
+      const [texts, fraudSettings] = await Promise.all([listPetitionTexts(ctx, scope.actor, petition), readFraudSettings(ctx, petition.id)]);
+      const formToken = sessionFormToken(deps, request);
+      const extra = fraudSettingsView(request, {
+        action: petitionPath(request, scope.organisation, petition.slug, '/fraud/settings'),
+        reviewPath: petitionPath(request, scope.organisation, petition.slug, '/fraud'),
+        formToken,
+        values: fraud?.values ?? fraudSettingsValuesOf(fraudSettings),
+        errors: fraud?.errors ?? {},
+        defaults: ctx.config.signLimits,
+      });
+      const main = editView(request, scope, { formToken, errors, values: values ?? settingsValuesOf(petition), texts, extra });
       const title = request.i18n.t('dashboard.edit.title', { title: scope.hosted.petition.title });
       return sendAdminPage(reply, adminPage(deps, request, scope.signedIn, { title, main, organisation: scope.organisation, section: 'campaigns', notice: noticeOf(request) }), status);
     };
@@ -63,6 +82,28 @@ export function registerPetitionEditor(app: FastifyInstance, deps: HttpDeps): vo
         if (errors) return sendEdit(request, reply, errors, values, 422);
         throw error;
       }
+    });
+
+    /** The petition's bot and fraud settings (a section of the edit page): proof of work, and its own budgets. */
+    admin.post<PetitionParams>('/admin/o/:org/p/:slug/fraud/settings', async (request, reply) => {
+      const scope = await editScope(deps, request);
+      checkSessionForm(deps, request);
+      const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+      const values: FraudSettingsValues = {
+        proofOfWork: isTicked(body.proofOfWork),
+        ipBurst: formText(body, 'ipBurst', 20),
+        ipSustained: formText(body, 'ipSustained', 20),
+        domainBurst: formText(body, 'domainBurst', 20),
+        domainSustained: formText(body, 'domainSustained', 20),
+      };
+      try {
+        await updateFraudSettings(ctx, scope.actor, scope.hosted.petition, { ...values, proofOfWork: values.proofOfWork ? 'on' : '' });
+      } catch (error) {
+        const errors = fieldErrorsOf(error);
+        if (errors) return sendEdit(request, reply, {}, undefined, 422, { values, errors });
+        throw error;
+      }
+      return reply.redirect(petitionPath(request, scope.organisation, scope.hosted.petition.slug, '/edit?done=fraud-settings-saved#fraud'), 303);
     });
 
     admin.post<PetitionParams>('/admin/o/:org/p/:slug/status', async (request, reply) => {

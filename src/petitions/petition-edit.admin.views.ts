@@ -33,7 +33,7 @@ const MOVE_LABEL = {
 export function editView(
   request: FastifyRequest,
   scope: PetitionPageScope,
-  state: { formToken: string; errors: FormErrors; values: SettingsValues; texts: readonly PetitionText[] },
+  state: { formToken: string; errors: FormErrors; values: SettingsValues; texts: readonly PetitionText[]; extra?: Html },
 ): Html {
   const { i18n } = request;
   const { petition } = scope.hosted;
@@ -90,7 +90,8 @@ ${missing.length === 0
   : html`<p>${i18n.t('dashboard.edit.addLanguage')}</p><ul class="admin-list">${missing.map(
       (locale) => html`<li><a href="${path(`/texts/${locale}`)}"><span lang="${locale}">${LOCALE_NAMES[locale]}</span></a></li>`,
     )}</ul>`}
-</section>`;
+</section>
+${state.extra ?? ''}`;
 }
 
 /** One language version's editor, with the petition's own text beside it for reference when translating. */

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { checkBox, radioGroup, selectField, textArea } from '../admin/admin.controls.ts';
 import { errorSummary, field, hiddenToken, type FormErrors } from '../admin/admin.forms.ts';
 import { orgPath } from '../admin/admin.layout.ts';
-import { canEditPetition, canModerateComments, type Actor } from '../auth/policy.ts';
+import { canEditPetition, canModerateComments, canReviewSuspected, type Actor } from '../auth/policy.ts';
 import type { OrganisationMembership } from '../auth/sessions.service.ts';
 import { html, withLang, type Html } from '../http/html.ts';
 import { directionOf, LOCALES, LOCALE_NAMES, type MessageKey } from '../i18n/i18n.ts';
@@ -43,6 +43,7 @@ export const PETITION_SECTIONS: PetitionSection[] = [
   { id: 'partners', label: 'dashboard.petition.nav.partners', suffix: '/partners', isVisible: isLeadView },
   { id: 'comments', label: 'dashboard.petition.nav.comments', suffix: '/comments', isVisible: (s) => isLeadView(s) && canModerateComments(s.actor, s.hosted.petition) },
   { id: 'deliveries', label: 'ledger.admin.nav', suffix: '/deliveries', isVisible: (s) => isLeadView(s) && canEditPetition(s.actor, s.hosted.petition) },
+  { id: 'fraud', label: 'fraud.nav', suffix: '/fraud', isVisible: (s) => isLeadView(s) && canReviewSuspected(s.actor, s.hosted.petition) },
 ];
 
 /** The top of every page about one petition: its title, status, who leads it, and the tabs. */

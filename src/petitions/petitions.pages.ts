@@ -13,7 +13,8 @@ import { directionOf, regionFromAcceptLanguage } from '../i18n/i18n.ts';
 import { EMPTY_VALUES, signFormView, type SignFormState } from '../signatures/signatures.views.ts';
 import { canTakeSignatures, retentionDaysOf, type Petition } from './petition.ts';
 import { contentGeneration, getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
-import { commentsView, embedHeaderView, homeView, hostsView, statusBanner, subtotalsView, tallyView } from './petitions.views.ts';
+import { commentsView, embedHeaderView, homeView, hostsView, removedView, statusBanner, subtotalsView, tallyView } from './petitions.views.ts';
+import { readFraudRemovalCount } from '../ledger/removals.service.ts';
 import { renderMarkdown } from './markdown.ts';
 import { localisePetition } from './petition-texts.service.ts';
 import { listPublicComments } from '../signatures/comments.service.ts';
@@ -69,10 +70,11 @@ export async function renderPetitionPage(deps: HttpDeps, request: FastifyRequest
   const { ctx } = deps;
   const { i18n } = request;
   const { host, embed } = variant;
-  const [count, hosts, localised] = await Promise.all([
+  const [count, hosts, localised, fraudRemoved] = await Promise.all([
     readConfirmedCount(ctx, variant.petition.id),
     listActiveHosts(ctx, variant.petition),
     localisePetition(ctx, variant.petition, i18n.locale),
+    readFraudRemovalCount(ctx, variant.petition.id),
   ]);
   const petition = localised.petition;
   // Text shown in another language than the page's is marked with its own, for screen readers.
@@ -123,6 +125,7 @@ ${hostsView(request, hosts, host)}
 ${textLang ? html`<p class="muted">${i18n.t('petition.textLanguage')}</p>` : ''}
 ${statusBanner(request, petition)}
 ${tallyView(request, petition, count)}
+${removedView(request, petition, fraudRemoved)}
 <h2>${i18n.t('petition.demand')}</h2>
 <p class="demand"${textAttrs}>${petition.demand}</p>
 </div>

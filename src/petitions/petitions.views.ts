@@ -18,6 +18,13 @@ export function tallyView(request: FastifyRequest, petition: Petition, count: nu
 </section>`;
 }
 
+/** How many signatures were removed as fraudulent (fraud removal is recorded, not hidden), with the way to check. */
+export function removedView(request: FastifyRequest, petition: Petition, removed: number): Html {
+  if (removed <= 0) return html``;
+  const { i18n } = request;
+  return html`<p class="muted removed">${i18n.t('fraud.public.removed', { count: removed })} <a href="${withLang(`/p/${petition.slug}/verify`, request.lang)}">${i18n.t('fraud.public.check')}</a></p>`;
+}
+
 /** Approved comments, never with a name: the words, a country, a date. */
 export function commentsView(request: FastifyRequest, comments: readonly PublicComment[]): Html {
   if (comments.length === 0) return html``;

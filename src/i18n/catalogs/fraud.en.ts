@@ -72,5 +72,6 @@ export const fraudEn = {
   'fraud.notice.removed': 'Removed from the count.',
   'fraud.notice.settingsSaved': 'Bot and fraud settings saved.',
   'fraud.public.removed': '{count, plural, one {# signature was removed as fraudulent.} other {# signatures were removed as fraudulent.}}',
+  'fraud.public.heldBack': '{count, plural, one {# more signature was held back as suspected and invalidated before it ever counted.} other {# more signatures were held back as suspected and invalidated before they ever counted.}}',
   'fraud.public.check': 'Check the count',
 };

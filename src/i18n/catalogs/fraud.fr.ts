@@ -73,5 +73,6 @@ export const fraudFr: Record<keyof typeof fraudEn, string> = {
   'fraud.notice.removed': 'Retirées du décompte.',
   'fraud.notice.settingsSaved': 'Réglages contre les robots et la fraude enregistrés.',
   'fraud.public.removed': '{count, plural, one {# signature a été retirée pour fraude.} many {# signatures ont été retirées pour fraude.} other {# signatures ont été retirées pour fraude.}}',
+  'fraud.public.heldBack': '{count, plural, one {# autre signature a été retenue comme suspecte et invalidée avant d’avoir jamais compté.} many {# autres signatures ont été retenues comme suspectes et invalidées avant d’avoir jamais compté.} other {# autres signatures ont été retenues comme suspectes et invalidées avant d’avoir jamais compté.}}',
   'fraud.public.check': 'Vérifier le décompte',
 };
