@@ -2,7 +2,8 @@ import type { Config } from './config/config.ts';
 import { CountBoard } from './counts/count-board.ts';
 import { LiveStream } from './counts/live-stream.ts';
 import { deriveKeys, loadRootSecret, type Keys } from './crypto/keys.ts';
-import { createSealer, loadSodium, type Sealer } from './crypto/sealing.ts';
+import { createSealer, fixedKeySource, Keyring, loadSodium, type Sealer } from './crypto/sealing.ts';
+import { loadKeyringSnapshot } from './keys/keyring.service.ts';
 import { createSignCounters, type SignCounters } from './fraud/counters.ts';
 import { proofSecrets, type ProofSecrets } from './fraud/proof-of-work.ts';
 import { createDevMailer, createSmtpMailer, type Mailer } from './mail/mailer.ts';
@@ -22,6 +23,8 @@ export interface Context {
   readonly logger: Logger;
   readonly keys: Keys;
   readonly sealer: Sealer;
+  /** The data keys this process holds; `refresh` re-reads them (also done on a timer). */
+  readonly dataKeys: { readonly keyring: Keyring; refresh(): Promise<void>; stop(): void };
   readonly mailer: Mailer;
   readonly board: CountBoard;
   readonly live: LiveStream;
@@ -48,9 +51,19 @@ export async function createContext(config: Config, overrides: ContextOverrides 
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
   const keys = deriveKeys(loadRootSecret(config.secret));
-  const sealer = createSealer(keys.dataEncryption);
   const storage = overrides.storage ?? openStorage(config.database, { timeoutMs: config.databaseTimeoutMs });
   const db = storage.db;
+  // Until the data keys are read (before the first migration there are none), the key derived from
+  // the root secret is the only one; every command refreshes after migrating, and then on a timer.
+  const keyring = new Keyring(fixedKeySource(keys.dataEncryption).current());
+  const refresh = async () => keyring.replace(await loadKeyringSnapshot(db, keys));
+  await refresh().catch(() => undefined);
+  const refreshTimer = setInterval(() => {
+    refresh().catch((error: unknown) => logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not re-read the data keys'));
+  }, config.keyRefreshMs);
+  refreshTimer.unref();
+  const dataKeys = { keyring, refresh, stop: () => clearInterval(refreshTimer) };
+  const sealer = createSealer(keyring);
   const mailer =
     overrides.mailer ??
     (config.mail.kind === 'smtp' ? createSmtpMailer(config.mail.url, config.mail.from) : createDevMailer(db, sealer, config.mail.from, logger, () => clock.now()));
@@ -71,6 +84,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     clock,
     board,
     logger,
+    keyRefreshMs: config.keyRefreshMs,
     windowMs: config.commitWindowMs,
     // An in-memory SQLite database cannot be opened by a second thread: it stays inline.
     thread: config.writerThread && !(storage.config.kind === 'sqlite' && storage.config.file === ':memory:'),
@@ -88,6 +102,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     logger,
     keys,
     sealer,
+    dataKeys,
     mailer,
     board,
     live,
@@ -96,6 +111,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     proofSecrets: proofSecrets(keys.formSigning),
     jobsQueued,
     async close() {
+      clearInterval(refreshTimer);
       await writer.close();
       await signCounters.close();
       live.close();

@@ -25,6 +25,8 @@ export interface RunningChorus {
 export async function startChorus(config: Config, overrides: ContextOverrides = {}): Promise<RunningChorus> {
   const ctx = await createContext(config, overrides);
   await migrateToLatest(ctx.storage);
+  // The data keys, now that their table exists: a process never seals with a key it has not read.
+  await ctx.dataKeys.refresh();
   await ensureDefaultOrganisation(ctx);
   if (config.demo && (await ensureDemoCampaign(ctx))) ctx.logger.info('created the demo campaign');
 

@@ -6,7 +6,7 @@ import { verifyPassword } from './passwords.ts';
 import { createRecoveryCode, createTotpSecret, looksLikeRecoveryCode, matchTotpStep, normaliseRecoveryCode, RECOVERY_CODE_COUNT, totpUri } from './two-factor.ts';
 import { countUnusedRecoveryCodes, replaceRecoveryCodes, spendRecoveryCode, spendTotpStep, updateUserTotp, type UserRow } from './users.store.ts';
 
-const SEALED_TOTP = 'user.totp-secret';
+export const SEALED_TOTP = 'user.totp-secret';
 
 function openSecret(ctx: Context, user: UserRow): string | undefined {
   return user.totp_secret_enc ? ctx.sealer.open(user.totp_secret_enc, SEALED_TOTP) : undefined;

@@ -1,5 +1,6 @@
 import type { Command } from './command.ts';
 import { deliverCommand } from './deliver.command.ts';
+import { keysCommand } from './keys.command.ts';
 import { migrateCommand } from './migrate.command.ts';
 import { orgCommand } from './org.command.ts';
 import { paperCommand } from './paper.command.ts';
@@ -11,4 +12,4 @@ import { verifyCommand } from './verify.command.ts';
 import { workerCommand } from './worker.command.ts';
 
 /** Every CLI command, in one list. */
-export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand, orgCommand, userCommand, verifyCommand, paperCommand, signatureCommand, deliverCommand];
+export const commands: readonly Command[] = [serveCommand, workerCommand, migrateCommand, petitionCommand, orgCommand, userCommand, verifyCommand, paperCommand, signatureCommand, deliverCommand, keysCommand];

@@ -7,6 +7,8 @@ export async function withContext<T>(work: (ctx: Context) => Promise<T>): Promis
   const ctx = await createContext(readEnv());
   try {
     await migrateToLatest(ctx.storage);
+    // The data keys, now that their table exists: a process never seals with a key it has not read.
+    await ctx.dataKeys.refresh();
     return await work(ctx);
   } finally {
     await ctx.close();

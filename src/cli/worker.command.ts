@@ -15,6 +15,7 @@ export const workerCommand: Command = {
     const { values } = parseOptions(argv, { once: { type: 'boolean' } });
     const ctx = await createContext(readEnv());
     await migrateToLatest(ctx.storage);
+    await ctx.dataKeys.refresh();
     await scheduleRetentionSweep(ctx);
     const worker = new Worker(ctx, jobHandlers);
     if (values.once) {

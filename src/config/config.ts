@@ -45,6 +45,8 @@ export interface Config {
   readonly streamIntervalMs: number;
   /** The instance default (CHORUS_RETENTION_DAYS, 183: six months): days after a petition closes (or is won) before its signers' names, emails, postcodes and comments are erased; a petition may set its own. */
   readonly retentionDays: number;
+  /** How often each process re-reads the data keys (CHORUS_KEY_REFRESH_MS, 5 s): a rotation waits twice this between its steps. */
+  readonly keyRefreshMs: number;
   readonly defaultOrganisation: { readonly slug: string; readonly name: string };
   /** Bounds on every connection, so slow or greedy clients cannot exhaust the server. */
   readonly http: HttpLimits;
@@ -134,6 +136,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
   const writerThread = readBoolean(env, 'CHORUS_WRITER_THREAD', environment !== 'test', problems);
   const streamIntervalMs = readInteger(env, 'CHORUS_STREAM_INTERVAL_MS', 1000, 100, 60_000, problems);
   const retentionDays = readInteger(env, 'CHORUS_RETENTION_DAYS', 183, 0, 3650, problems);
+  const keyRefreshMs = readInteger(env, 'CHORUS_KEY_REFRESH_MS', 5000, 50, 60_000, problems);
 
   const http: HttpLimits = {
     headersTimeoutMs: readInteger(env, 'CHORUS_HEADERS_TIMEOUT_MS', 10_000, 100, 120_000, problems),
@@ -171,6 +174,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
     writerThread,
     streamIntervalMs,
     retentionDays,
+    keyRefreshMs,
     defaultOrganisation: { slug: orgSlug, name: orgName },
     http,
     databaseTimeoutMs,

@@ -5,8 +5,13 @@ import type { SecretConfig } from '../config/config.ts';
 
 /** Purpose-bound keys derived from the one root secret; none of them is ever stored in the database. */
 export interface Keys {
-  /** XChaCha20-Poly1305 key for signer data at rest (names, emails, postcodes, comments). */
+  /**
+   * XChaCha20-Poly1305 key for personal data at rest before any key rotation (data key id 0);
+   * after a rotation, random data keys stored wrapped in the database take over (src/keys).
+   */
   readonly dataEncryption: Buffer;
+  /** Wraps (seals) the random data keys stored in the database; never used on data itself. */
+  readonly keyWrapping: Buffer;
   /** HMAC key for deduplication hashes of canonical emails. */
   readonly emailHash: Buffer;
   /** HMAC key for signed form values (form timestamps, CSRF tokens). */
@@ -17,6 +22,7 @@ export interface Keys {
 
 const PURPOSES = {
   dataEncryption: 'chorus/v1/data-encryption',
+  keyWrapping: 'chorus/v1/key-wrapping',
   emailHash: 'chorus/v1/email-hash',
   formSigning: 'chorus/v1/form-signing',
   publicIds: 'chorus/v1/public-ids',
@@ -27,6 +33,7 @@ export function deriveKeys(rootSecret: Buffer): Keys {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', rootSecret, Buffer.from('chorus'), Buffer.from(info), 32));
   return Object.freeze({
     dataEncryption: derive(PURPOSES.dataEncryption),
+    keyWrapping: derive(PURPOSES.keyWrapping),
     emailHash: derive(PURPOSES.emailHash),
     formSigning: derive(PURPOSES.formSigning),
     publicIds: derive(PURPOSES.publicIds),

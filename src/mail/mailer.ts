@@ -20,7 +20,7 @@ export interface Mailer {
   close(): Promise<void>;
 }
 
-const DEV_MAIL_PURPOSE = 'dev-mail';
+export const DEV_MAIL_PURPOSE = 'dev-mail';
 
 /** Real mail over SMTP (a pooled connection); `SMTP_URL` as nodemailer reads it. */
 export function createSmtpMailer(url: string, from: string): Mailer {

@@ -28,6 +28,8 @@ export interface SignatureWriterDeps {
   readonly clock: Clock;
   readonly board: CountBoard;
   readonly logger: Logger;
+  /** How often the writer thread re-reads the data keys (as every process does). */
+  readonly keyRefreshMs: number;
   readonly windowMs: number;
   /** Run batches on a thread of their own (the default for `serve`), or inline on the main thread. */
   readonly thread: boolean;
@@ -96,7 +98,8 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
     const data: WriterThreadData = {
       database: deps.database,
       searchPath: deps.searchPath,
-      keys: { dataEncryption: deps.keys.dataEncryption, emailHash: deps.keys.emailHash, publicIds: deps.keys.publicIds },
+      keys: { dataEncryption: deps.keys.dataEncryption, keyWrapping: deps.keys.keyWrapping, emailHash: deps.keys.emailHash, publicIds: deps.keys.publicIds },
+      keyRefreshMs: deps.keyRefreshMs,
     };
     const thread = new Worker(await writerThreadScript(), { workerData: data });
     worker = thread;

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../config/config.ts';
-import { createSealer, loadSodium } from '../crypto/sealing.ts';
 import { sql } from 'kysely';
+import { createSealer, fixedKeySource, Keyring, loadSodium } from '../crypto/sealing.ts';
+import { loadKeyringSnapshot } from '../keys/keyring.service.ts';
 import { openStorage } from '../storage/database.ts';
 import { createWalSync } from '../storage/wal-sync.ts';
 import { executeBatch, type WriteRequest } from './signature-batch.ts';
@@ -14,7 +15,8 @@ import { executeBatch, type WriteRequest } from './signature-batch.ts';
 export interface WriterThreadData {
   readonly database: DatabaseConfig;
   readonly searchPath: string | undefined;
-  readonly keys: { readonly dataEncryption: Uint8Array; readonly emailHash: Uint8Array; readonly publicIds: Uint8Array };
+  readonly keys: { readonly dataEncryption: Uint8Array; readonly keyWrapping: Uint8Array; readonly emailHash: Uint8Array; readonly publicIds: Uint8Array };
+  readonly keyRefreshMs: number;
 }
 
 export interface WriterRequestMessage {
@@ -33,15 +35,23 @@ const storage = openStorage(data.database, { ...(data.searchPath ? { searchPath:
 // as FULL and lets the next batch be sealed and written while the disk syncs this one.
 const walSync = data.database.kind === 'sqlite' && data.database.file !== ':memory:' ? createWalSync(data.database.file) : undefined;
 if (walSync) await sql`pragma synchronous = NORMAL`.execute(storage.db);
+// The thread reads the data keys itself, and again on the same timer as every process: a rotation's
+// new key reaches it without a restart, and values sealed under older keys stay readable.
+const keyMaterial = { dataEncryption: Buffer.from(data.keys.dataEncryption), keyWrapping: Buffer.from(data.keys.keyWrapping) };
+const keyring = new Keyring(fixedKeySource(keyMaterial.dataEncryption).current());
+const refreshKeys = async () => keyring.replace(await loadKeyringSnapshot(storage.db, keyMaterial));
+await refreshKeys();
+const refreshTimer = setInterval(() => void refreshKeys().catch(() => undefined), data.keyRefreshMs);
 const env = {
   db: storage.db,
-  sealer: createSealer(Buffer.from(data.keys.dataEncryption)),
+  sealer: createSealer(keyring),
   emailHashKey: Buffer.from(data.keys.emailHash),
   publicIdKey: Buffer.from(data.keys.publicIds),
 };
 
 port.on('message', (message: WriterRequestMessage | 'close') => {
   if (message === 'close') {
+    clearInterval(refreshTimer);
     void storage.destroy().then(() => {
       walSync?.close();
       port.close();

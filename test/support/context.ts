@@ -59,6 +59,7 @@ export async function createTestContext(dialect: TestDialect, env: Record<string
     clock,
     mailer,
     async close() {
+      ctx.dataKeys.stop();
       await ctx.writer.close();
       await ctx.signCounters.close();
       ctx.live.close();

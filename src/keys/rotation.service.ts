@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from '../context.ts';
+import { LEGACY_KEY_ID, sealedKeyId } from '../crypto/sealing.ts';
+import type { DataKeyStatus } from '../storage/schema.ts';
+import { wrapDataKey } from './keyring.service.ts';
+import { insertDataKey, listDataKeyRows, pageJobs, pageSealedColumn, replaceJobPayload, replaceSealedValue, retireDataKey, setDataKeyStatus } from './keys.store.ts';
+import { SEALED_COLUMNS, SEALED_JOB_FIELDS } from './sealed-values.ts';
+
+const PAGE = 500;
+
+export interface DataKeyLine {
+  readonly id: number;
+  readonly status: DataKeyStatus;
+  readonly createdAt: number | null;
+  readonly retiredAt: number | null;
+  /** How many stored values are sealed under it. */
+  readonly values: number;
+}
+
+/** Walks every sealed value (columns, then job payload fields) in pages of ids. */
+async function forEachSealedValue(ctx: Context, visit: (value: Buffer, purpose: string) => void): Promise<void> {
+  for (const { table, column, purpose } of SEALED_COLUMNS) {
+    for (let after = 0; ; ) {
+      const page = await pageSealedColumn(ctx.db, table, column, after, PAGE);
+      for (const row of page) visit(row.value, purpose);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]?.id ?? after;
+    }
+  }
+  const kinds = Object.keys(SEALED_JOB_FIELDS);
+  for (let after = 0; ; ) {
+    const page = await pageJobs(ctx.db, kinds, after, PAGE);
+    for (const job of page) {
+      const payload = parsePayload(job.payload);
+      for (const { field, purpose } of SEALED_JOB_FIELDS[job.kind] ?? []) {
+        const value = payload?.[field];
+        if (typeof value === 'string' && value !== '') visit(Buffer.from(value, 'base64'), purpose);
+      }
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]?.id ?? after;
+  }
+}
+
+function parsePayload(text: string): Record<string, unknown> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many stored values each key id seals (`-1`: values in no known format). */
+export async function countSealedValues(ctx: Context): Promise<Map<number, number>> {
+  const counts = new Map<number, number>();
+  await forEachSealedValue(ctx, (value) => {
+    const id = sealedKeyId(value) ?? -1;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  });
+  return counts;
+}
+
+/** Every data key with its status and how many values it seals (`chorus keys status`). */
+export async function describeDataKeys(ctx: Context): Promise<DataKeyLine[]> {
+  const [rows, counts] = await Promise.all([listDataKeyRows(ctx.db), countSealedValues(ctx)]);
+  const lines: DataKeyLine[] = rows.map((row) => ({ id: row.id, status: row.status, createdAt: row.created_at, retiredAt: row.retired_at, values: counts.get(row.id) ?? 0 }));
+  if (rows.length === 0) lines.push({ id: LEGACY_KEY_ID, status: 'active', createdAt: null, retiredAt: null, values: counts.get(LEGACY_KEY_ID) ?? 0 });
+  const unknown = counts.get(-1);
+  if (unknown) lines.push({ id: -1, status: 'retired', createdAt: null, retiredAt: null, values: unknown });
+  return lines;
+}
+
+/**
+ * Re-seals, under the active key, every value sealed under another key: column by column and job
+ * by job, in pages, each value replaced only if it is still the one read (a concurrent write wins
+ * and is already under the active key). Returns how many values it re-sealed.
+ */
+export async function resealUnderActiveKey(ctx: Context): Promise<number> {
+  const activeId = ctx.dataKeys.keyring.current().activeId;
+  let resealed = 0;
+  for (const { table, column, purpose } of SEALED_COLUMNS) {
+    for (let after = 0; ; ) {
+      const page = await pageSealedColumn(ctx.db, table, column, after, PAGE);
+      for (const row of page) {
+        if (sealedKeyId(row.value) === activeId) continue;
+        const fresh = ctx.sealer.seal(ctx.sealer.open(row.value, purpose), purpose);
+        if (await replaceSealedValue(ctx.db, table, column, row.id, row.value, fresh)) resealed += 1;
+      }
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]?.id ?? after;
+    }
+  }
+  const kinds = Object.keys(SEALED_JOB_FIELDS);
+  for (let after = 0; ; ) {
+    const page = await pageJobs(ctx.db, kinds, after, PAGE);
+    for (const job of page) {
+      const payload = parsePayload(job.payload);
+      if (!payload) continue;
+      let changed = 0;
+      for (const { field, purpose } of SEALED_JOB_FIELDS[job.kind] ?? []) {
+        const value = payload[field];
+        if (typeof value !== 'string' || value === '') continue;
+        const sealed = Buffer.from(value, 'base64');
+        if (sealedKeyId(sealed) === activeId) continue;
+        payload[field] = ctx.sealer.seal(ctx.sealer.open(sealed, purpose), purpose).toString('base64');
+        changed += 1;
+      }
+      if (changed > 0 && (await replaceJobPayload(ctx.db, job.id, job.payload, JSON.stringify(payload)))) resealed += changed;
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]?.id ?? after;
+  }
+  return resealed;
+}
+
+export interface RotationOptions {
+  /** How long to wait for every process to re-read the keys (default: twice `CHORUS_KEY_REFRESH_MS`, plus a second). */
+  readonly settleMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Rotates the data key without stopping anything (`chorus keys rotate`):
+ * 1. a new random key is stored wrapped, as `pending`: every process reads it, none seals with it;
+ * 2. after every process has re-read the keys, it becomes `active` and the old one `retiring`:
+ *    processes (the signature writer's thread too) seal new values with the new key and still
+ *    read the old one;
+ * 3. once they have all switched, every sealed value is re-sealed in pages, until none is left
+ *    under a retiring key;
+ * 4. the old key is retired: its wrapped bytes are deleted, so copies of old values (dead
+ *    PostgreSQL tuples, backups taken with the database alone) can no longer be opened.
+ * Interrupted, it resumes from the step it reached when run again.
+ */
+export async function rotateDataKey(ctx: Context, options: RotationOptions = {}): Promise<{ activeId: number; resealed: number; retired: number[] }> {
+  const settleMs = options.settleMs ?? 2 * ctx.config.keyRefreshMs + 1000;
+  const log = options.log ?? (() => {});
+  const now = () => ctx.clock.now();
+  let rows = await listDataKeyRows(ctx.db);
+  if (rows.length === 0) {
+    // Before the first rotation the key derived from the root secret is key 0: record it, to retire it.
+    await insertDataKey(ctx.db, { id: LEGACY_KEY_ID, wrapped: null, status: 'active', created_at: now() });
+    rows = await listDataKeyRows(ctx.db);
+  }
+  let pending = rows.find((r) => r.status === 'pending');
+  if (!pending && !rows.some((r) => r.status === 'retiring')) {
+    const id = Math.max(...rows.map((r) => r.id)) + 1;
+    await insertDataKey(ctx.db, { id, wrapped: wrapDataKey(ctx.keys, id, randomBytes(32)), status: 'pending', created_at: now() });
+    pending = (await listDataKeyRows(ctx.db)).find((r) => r.id === id);
+    log(`Added data key ${id}; waiting ${settleMs} ms for every process to read it.`);
+  }
+  if (pending) {
+    const next = pending;
+    await sleep(settleMs);
+    await ctx.db.transaction().execute(async (trx) => {
+      for (const row of rows) if (row.status === 'active') await setDataKeyStatus(trx, row.id, 'retiring');
+      await setDataKeyStatus(trx, next.id, 'active');
+    });
+    log(`Data key ${next.id} is active; waiting ${settleMs} ms for every process to seal with it.`);
+    await ctx.dataKeys.refresh();
+    await sleep(settleMs);
+  }
+  await ctx.dataKeys.refresh();
+  const activeId = ctx.dataKeys.keyring.current().activeId;
+  let resealed = 0;
+  for (let pass = 1; pass <= 5; pass += 1) {
+    const count = await resealUnderActiveKey(ctx);
+    resealed += count;
+    log(`Pass ${pass}: re-sealed ${count} values under key ${activeId}.`);
+    const counts = await countSealedValues(ctx);
+    const left = [...counts].filter(([id]) => id !== activeId).reduce((sum, [, n]) => sum + n, 0);
+    if (left === 0) break;
+    if (pass === 5) throw new Error(`${left} values are still sealed under older keys; run "chorus keys rotate" again to finish.`);
+  }
+  const retiring = (await listDataKeyRows(ctx.db)).filter((r) => r.status === 'retiring');
+  for (const row of retiring) await retireDataKey(ctx.db, row.id, now());
+  await ctx.dataKeys.refresh();
+  if (retiring.length > 0) log(`Retired data key${retiring.length > 1 ? 's' : ''} ${retiring.map((r) => r.id).join(', ')}.`);
+  return { activeId, resealed, retired: retiring.map((r) => r.id) };
+}
