@@ -12,8 +12,9 @@ import { MINUTE } from '../shared/clock.ts';
  *
  * Difficulty: each try is one PBKDF2 of `COST` iterations (native in Web Crypto, so a script gets
  * little ahead of a browser), and the counter is drawn from 0..`MAX_COUNTER`, so a browser makes
- * `MAX_COUNTER / 2` tries on average. Measured in Chromium on a server core at about 0.15 s; a
- * cheap phone is five to ten times slower, about a second.
+ * `MAX_COUNTER / 2` tries on average. Measured in Chromium on one server core (test/e2e/proof-of-work)
+ * at 0.25 to 0.4 ms a try, so about 0.1 s on average and 0.25 s at most; a cheap phone is five
+ * to ten times slower: about a second. (The example settings of the ALTCHA docs took ~12 s in Node.)
  */
 export const ALGORITHM = 'PBKDF2/SHA-256';
 export const COST = 1_000;

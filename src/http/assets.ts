@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 
-/** Our own static files: one stylesheet, one small script, one icon. Nothing from elsewhere. */
+/** Our own static files: one stylesheet, small scripts (live count, proof of work and its worker), one icon. Nothing from elsewhere. */
 const FILES = {
   'chorus.css': 'text/css; charset=utf-8',
   'live.js': 'text/javascript; charset=utf-8',
+  'proof.js': 'text/javascript; charset=utf-8',
+  'proof-worker.js': 'text/javascript; charset=utf-8',
   'icon.svg': 'image/svg+xml',
 } as const;
 

@@ -15,6 +15,7 @@ import { canTakeSignatures, retentionDaysOf, type Petition } from './petition.ts
 import { contentGeneration, getPublicPetitionOrThrow, listPetitionsWithCounts } from './petitions.service.ts';
 import { commentsView, embedHeaderView, homeView, hostsView, removedView, statusBanner, subtotalsView, tallyView } from './petitions.views.ts';
 import { readFraudRemovalCount } from '../ledger/removals.service.ts';
+import { readFraudSettings } from '../fraud/fraud.service.ts';
 import { renderMarkdown } from './markdown.ts';
 import { localisePetition } from './petition-texts.service.ts';
 import { listPublicComments } from '../signatures/comments.service.ts';
@@ -70,12 +71,16 @@ export async function renderPetitionPage(deps: HttpDeps, request: FastifyRequest
   const { ctx } = deps;
   const { i18n } = request;
   const { host, embed } = variant;
-  const [count, hosts, localised, fraudRemoved] = await Promise.all([
+  const [count, hosts, localised, fraudRemoved, fraudSettings] = await Promise.all([
     readConfirmedCount(ctx, variant.petition.id),
     listActiveHosts(ctx, variant.petition),
     localisePetition(ctx, variant.petition, i18n.locale),
     readFraudRemovalCount(ctx, variant.petition.id),
+    readFraudSettings(ctx, variant.petition.id),
   ]);
+  // The proof-of-work script only where the petition asks for one (and only with the form).
+  const proofOfWork = fraudSettings.proofOfWork && canTakeSignatures(variant.petition);
+  const scripts = proofOfWork ? ['live.js', 'proof.js'] : ['live.js'];
   const petition = localised.petition;
   // Text shown in another language than the page's is marked with its own, for screen readers.
   const textLang = localised.textLocale !== i18n.locale ? localised.textLocale : undefined;
@@ -98,6 +103,7 @@ ${signFormView(request, {
   tracking: variant.tracking,
   retentionDays: retentionDaysOf(petition, ctx.config.retentionDays),
   held: petition.hold !== null,
+  proofOfWork,
 })}
 </aside>`;
   }
@@ -105,7 +111,7 @@ ${signFormView(request, {
     return layout(request, {
       title: petition.title,
       bare: true,
-      scripts: ['live.js'],
+      scripts,
       main: html`${embedHeaderView(request, { petition, host }, hosts)}
 ${statusBanner(request, petition)}
 ${tallyView(request, petition, count)}
@@ -116,7 +122,7 @@ ${sign}`,
   return layout(request, {
     title: petition.title,
     description: petition.demand,
-    scripts: ['live.js'],
+    scripts,
     main: html`<div class="petition">
 <div class="lead">
 ${hostsView(request, hosts, host)}

@@ -1,3 +1,4 @@
+import { ASSET_VERSION } from '../http/assets.ts';
 import type { FastifyRequest } from 'fastify';
 import { html, unsafeRaw, withLang, type Html } from '../http/html.ts';
 import { countryOptions } from '../i18n/countries.ts';
@@ -23,6 +24,8 @@ export interface SignFormState {
   readonly retentionDays: number;
   /** An organiser holds the data from erasure: the line says so rather than promise a date. */
   readonly held: boolean;
+  /** The petition asks browsers for a proof of work: the form names the challenge and the worker (proof.js reads them). */
+  readonly proofOfWork?: boolean;
 }
 
 export const EMPTY_VALUES: TypedValues = { name: '', email: '', country: '', postcode: '', comment: '', optIn: false, consents: [] };
@@ -55,7 +58,7 @@ export function signFormView(request: FastifyRequest, state: SignFormState): Htm
         })}</ul>
 </div>`
       : '';
-  return html`<form method="post" action="${state.action}" novalidate>
+  return html`<form method="post" action="${state.action}" novalidate${state.proofOfWork ? html` data-proof="/api/v1/altcha/challenge" data-proof-worker="/assets/proof-worker.js?v=${ASSET_VERSION}"` : ''}>
 ${summary}
 <input type="hidden" name="_form" value="${state.formToken}">
 <div class="field">
