@@ -8,7 +8,11 @@ import { fraudSettingsValuesOf, fraudSettingsView, type FraudSettingsValues } fr
 import { readFraudSettings, updateFraudSettings } from '../fraud/fraud.service.ts';
 import { isLocale } from '../i18n/i18n.ts';
 import { DomainError } from '../shared/errors.ts';
+import { canHoldSignerData } from '../auth/policy.ts';
+import { html } from '../http/html.ts';
 import { editView, settingsValuesOf, textEditorView, type SettingsValues } from './petition-edit.admin.views.ts';
+import { retentionSectionView, retentionValuesOf, type RetentionValues } from './petition-retention.admin.views.ts';
+import { holdSignerData, releaseSignerDataHold, setPetitionRetention } from './petition-retention.service.ts';
 import { listPetitionTexts, removeLanguageVersion, saveLanguageVersion, type PetitionText } from './petition-texts.service.ts';
 import { BODY_MAX, DEMAND_MAX, isTicked } from './petition.schemas.ts';
 import { changePetitionStatusAs, updatePetitionSettings } from './petitions.service.ts';
@@ -49,6 +53,7 @@ export function registerPetitionEditor(app: FastifyInstance, deps: HttpDeps): vo
       values?: SettingsValues,
       status = 200,
       fraud?: { values: FraudSettingsValues; errors: FormErrors },
+      retention?: { values: RetentionValues; errors: FormErrors },
     ) => {
       const scope = await editScope(deps, request);
       const { petition } = scope.hosted;
@@ -62,7 +67,16 @@ export function registerPetitionEditor(app: FastifyInstance, deps: HttpDeps): vo
         errors: fraud?.errors ?? {},
         defaults: ctx.config.signLimits,
       });
-      const main = editView(request, scope, { formToken, errors, values: values ?? settingsValuesOf(petition), texts, extra });
+      const signerData = retentionSectionView(request, {
+        petition,
+        defaultDays: ctx.config.retentionDays,
+        canChange: canHoldSignerData(scope.actor, petition),
+        path: (suffix) => petitionPath(request, scope.organisation, petition.slug, suffix),
+        formToken,
+        errors: retention?.errors ?? {},
+        values: retention?.values ?? retentionValuesOf(petition),
+      });
+      const main = editView(request, scope, { formToken, errors, values: values ?? settingsValuesOf(petition), texts, extra: html`${extra}${signerData}` });
       const title = request.i18n.t('dashboard.edit.title', { title: scope.hosted.petition.title });
       return sendAdminPage(reply, adminPage(deps, request, scope.signedIn, { title, main, organisation: scope.organisation, section: 'campaigns', notice: noticeOf(request) }), status);
     };
@@ -104,6 +118,44 @@ export function registerPetitionEditor(app: FastifyInstance, deps: HttpDeps): vo
         throw error;
       }
       return reply.redirect(petitionPath(request, scope.organisation, scope.hosted.petition.slug, '/edit?done=fraud-settings-saved#fraud'), 303);
+    });
+
+    /** How long signer data is kept after closing (empty: the instance default), and the hold: the lead's owners. */
+    admin.post<PetitionParams>('/admin/o/:org/p/:slug/retention', async (request, reply) => {
+      const scope = await editScope(deps, request);
+      checkSessionForm(deps, request);
+      const values = { retentionDays: formText(request.body, 'retentionDays', 20), holdReason: '' };
+      const text = values.retentionDays.trim();
+      const days = text === '' ? null : /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+      try {
+        await setPetitionRetention(ctx, { kind: 'organiser', actor: scope.actor }, scope.hosted.petition, days);
+      } catch (error) {
+        const errors = fieldErrorsOf(error);
+        if (errors) return sendEdit(request, reply, {}, undefined, 422, undefined, { values, errors });
+        throw error;
+      }
+      return reply.redirect(petitionPath(request, scope.organisation, scope.hosted.petition.slug, '/edit?done=settings-saved#signer-data'), 303);
+    });
+
+    admin.post<PetitionParams>('/admin/o/:org/p/:slug/hold', async (request, reply) => {
+      const scope = await editScope(deps, request);
+      checkSessionForm(deps, request);
+      const values = { retentionDays: retentionValuesOf(scope.hosted.petition).retentionDays, holdReason: formText(request.body, 'holdReason', 400) };
+      try {
+        await holdSignerData(ctx, { kind: 'organiser', actor: scope.actor }, scope.hosted.petition, values.holdReason);
+      } catch (error) {
+        const errors = fieldErrorsOf(error);
+        if (errors) return sendEdit(request, reply, {}, undefined, 422, undefined, { values, errors });
+        throw error;
+      }
+      return reply.redirect(petitionPath(request, scope.organisation, scope.hosted.petition.slug, '/edit?done=settings-saved#signer-data'), 303);
+    });
+
+    admin.post<PetitionParams>('/admin/o/:org/p/:slug/release', async (request, reply) => {
+      const scope = await editScope(deps, request);
+      checkSessionForm(deps, request);
+      await releaseSignerDataHold(ctx, { kind: 'organiser', actor: scope.actor }, scope.hosted.petition);
+      return reply.redirect(petitionPath(request, scope.organisation, scope.hosted.petition.slug, '/edit?done=settings-saved#signer-data'), 303);
     });
 
     admin.post<PetitionParams>('/admin/o/:org/p/:slug/status', async (request, reply) => {

@@ -1,4 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
+import { issueUserToken } from '../../src/auth/user-tokens.service.ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toConfig } from '../../src/config/config.ts';
@@ -122,7 +123,9 @@ describe('in a real browser', () => {
   it('meets WCAG 2.2 AA on the public pages, left-to-right and right-to-left, on a phone', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
     const page = await context.newPage();
-    for (const path of ['/', '/p/drop-anyvision', '/p/drop-anyvision?lang=ar', '/p/drop-anyvision/with/fairtech?lang=fr', '/p/drop-anyvision/thanks', '/embed/p/drop-anyvision']) {
+    const { secret } = await issueUserToken(chorus.ctx, chorus.ctx.db, { purpose: 'my-data', email: 'amina@example.org' });
+    const pages = ['/', '/p/drop-anyvision', '/p/drop-anyvision?lang=ar', '/p/drop-anyvision/with/fairtech?lang=fr', '/p/drop-anyvision/thanks', '/embed/p/drop-anyvision', '/privacy', '/privacy?lang=ar'];
+    for (const path of [...pages, `/privacy/my-data/${secret}?lang=fr`, `/privacy/my-data/${secret}?lang=ar`]) {
       await page.goto(`${chorus.url}${path}`);
       await expectAccessible(page, path);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
