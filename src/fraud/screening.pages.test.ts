@@ -9,7 +9,8 @@ import { actorWith, makePetition, makeUser, signatureFields } from '../../test/s
 import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { tallySignatures } from '../signatures/signatures.store.ts';
-import { updateFraudSettings } from './fraud.service.ts';
+import { forgetExpiredChallenges, updateFraudSettings } from './fraud.service.ts';
+import { CHALLENGE_TTL_MS } from './proof-of-work.ts';
 
 const LOW_LIMITS = { CHORUS_SIGN_LIMIT_IP_MINUTE: '3', CHORUS_SIGN_LIMIT_IP_HOUR: '50', CHORUS_SIGN_LIMIT_DOMAIN_MINUTE: '5', CHORUS_SIGN_LIMIT_DOMAIN_HOUR: '50' };
 
@@ -98,6 +99,9 @@ describeEachDialect('screening signatures for bots and fraud', (dialect) => {
     expect(none.statusCode).toBe(202);
     expect(await suspects()).toEqual(['proof_invalid', 'proof_missing']);
     expect(await t.ctx.db.selectFrom('spent_challenges').select('challenge_hash').execute()).toHaveLength(1);
+    // Kept only until the challenge expires.
+    expect(await forgetExpiredChallenges(t.ctx, t.ctx.clock.now())).toBe(0);
+    expect(await forgetExpiredChallenges(t.ctx, t.ctx.clock.now() + CHALLENGE_TTL_MS + 1)).toBe(1);
   });
 
   it('lets a form without JavaScript through on the other signals, and holds back a browser that skipped the puzzle', async () => {

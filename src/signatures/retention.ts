@@ -1,4 +1,5 @@
 import type { Context } from '../context.ts';
+import { forgetExpiredChallenges } from '../fraud/fraud.service.ts';
 import { applyCountChanges } from '../counts/counts.service.ts';
 import { listPetitionsDueForErasure } from '../petitions/petition-retention.service.ts';
 import { DAY } from '../shared/clock.ts';
@@ -63,7 +64,9 @@ async function sweep(ctx: Context): Promise<JobResult> {
   const now = ctx.clock.now();
   const deleted = await deleteLapsedPending(ctx, now);
   const erased = await eraseAfterRetention(ctx, now);
-  if (deleted > 0 || erased > 0) ctx.logger.info({ deleted, erased }, 'retention sweep');
+  // Spent proof-of-work challenges are kept only until they expire (after that they cannot be replayed anyway).
+  const spent = await forgetExpiredChallenges(ctx, now);
+  if (deleted > 0 || erased > 0 || spent > 0) ctx.logger.info({ deleted, erased, spent }, 'retention sweep');
   // The next sweep, a day on; this one is done (its row goes).
   await enqueueJobs(ctx.db, [{ kind: JOB_RETENTION_SWEEP, payload: {}, runAt: now + DAY }], now);
   return 'done';
