@@ -10,13 +10,32 @@ export interface ReceivedMail {
   readonly headers: Record<string, string>;
 }
 
-/** A real SMTP server on loopback that keeps what it receives, parsed. */
-export async function startSmtpServer(): Promise<{ url: string; inbox: ReceivedMail[]; waitForMail(count: number, timeoutMs?: number): Promise<ReceivedMail[]>; stop(): Promise<void> }> {
-  const inbox: ReceivedMail[] = [];
+export interface SmtpPeer {
+  readonly url: string;
+  readonly port: number;
+  readonly inbox: ReceivedMail[];
+  /** Connections turned away so far (while refusing). */
+  readonly refused: number;
+  /** Turns every new connection away with this reply code (e.g. 421), or takes mail again (undefined). */
+  refuse(code: number | undefined): void;
+  waitForMail(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
+  stop(): Promise<void>;
+}
+
+/** A real SMTP server on loopback that keeps what it receives, parsed; on `port` when given (to come back where it was). */
+export async function startSmtpServer(options: { port?: number; inbox?: ReceivedMail[] } = {}): Promise<SmtpPeer> {
+  const inbox: ReceivedMail[] = options.inbox ?? [];
+  let refusing: number | undefined;
+  let refused = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onConnect(_session, callback) {
+      if (refusing === undefined) return callback();
+      refused += 1;
+      callback(Object.assign(new Error('Service not available, try again later'), { responseCode: refusing }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -36,11 +55,18 @@ export async function startSmtpServer(): Promise<{ url: string; inbox: ReceivedM
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
+    port,
     inbox,
+    get refused() {
+      return refused;
+    },
+    refuse(code) {
+      refusing = code;
+    },
     async waitForMail(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (inbox.length < count) {
