@@ -170,7 +170,8 @@ describeEachDialect('the signature log', (dialect) => {
   });
 
   it('erases a signature on request: personal data blanked, the address free to sign again, the history kept', async () => {
-    const [id] = await signAndConfirm(t.ctx, petition, 1, () => ({ email: 'erase.me@example.org', name: 'Erase Me', postcode: '75011', comment: 'hello' }));
+    const [id] = await signAndConfirm(t.ctx, petition, 1, () => ({ email: 'erase.me@example.org', name: 'Erase Me', postcode: '75011', comment: 'hello', optIn: true }));
+    expect(await t.ctx.db.selectFrom('consents').select('signature_id').execute()).toEqual([{ signature_id: id }]);
     const outcome = await removeSignature(t.ctx, operator, petition, { email: 'erase.me@example.org' }, 'erasure');
     expect(outcome.logPosition).toBe(2);
     const row = await t.ctx.db.selectFrom('signatures').selectAll().where('id', '=', id ?? 0).executeTakeFirstOrThrow();
@@ -180,6 +181,9 @@ describeEachDialect('the signature log', (dialect) => {
     expect(row.postcode_enc).toBeNull();
     expect(row.comment_enc).toBeNull();
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(0);
+    // The consent is gone, and the host that could have exported it finds the person on its deletion list.
+    expect(await t.ctx.db.selectFrom('consents').select('signature_id').execute()).toEqual([]);
+    expect(await t.ctx.db.selectFrom('supporter_removals').select(['organisation_id', 'reason']).execute()).toEqual([{ organisation_id: petition.organisationId, reason: 'erased' }]);
     // The address no longer matches anything, so the person may sign afresh.
     await expect(removeSignature(t.ctx, operator, petition, { email: 'erase.me@example.org' }, 'erasure')).rejects.toMatchObject({ code: 'not_found' });
     const again = await signAs(t.ctx, petition, { email: 'erase.me@example.org' });

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/audit.service.ts';
 import type { Context } from '../context.ts';
+import { forgetSignerConsents } from '../coalitions/supporter-removals.service.ts';
 import { applyCountChanges, applyHostCountChanges } from '../counts/counts.service.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { DomainError } from '../shared/errors.ts';
@@ -60,6 +61,9 @@ export async function removeSignature(ctx: Context, author: Author, petition: Pe
     if (!(await markSignatureRemoved(trx, signature.id, signature.status, erase))) {
       throw new DomainError('conflict', 'This signature changed while it was being removed; try again.');
     }
+    // An erasure also takes the person's consents, and tells each host that could have exported
+    // them, on its deletion list (src/coalitions/supporter-removals.service.ts).
+    if (erase) await forgetSignerConsents(ctx, trx, [{ id: signature.id, status: signature.status }], now);
     let logPosition: number | undefined;
     let counts: Awaited<ReturnType<typeof applyCountChanges>> = [];
     let hostCounts: Awaited<ReturnType<typeof applyHostCountChanges>> = [];
