@@ -35,6 +35,8 @@ export interface HttpDeps {
 /** Builds the HTTP application: one Fastify instance, the routes from one list, one error handler. */
 export async function buildApp(ctx: Context): Promise<FastifyInstance> {
   const limits = ctx.config.http;
+  const httpsOnly = ctx.config.publicUrl.startsWith('https://');
+  const handleError = createErrorHandler(ctx.logger);
   const app = Fastify({
     logger: false,
     trustProxy: toTrustProxy(ctx.config.trustProxy),
@@ -51,8 +53,14 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Errors the router raises before any hook (an address that is not valid UTF-8 once decoded,
+    // a bad Content-Type): the same clear answer as every other error, not Fastify's bare JSON.
+    frameworkErrors: (error, request, reply) => {
+      request.i18n ??= translator(negotiateLocale(undefined, request.headers['accept-language']));
+      applySecurityHeaders(reply, httpsOnly);
+      return handleError(error, request, reply);
+    },
   });
-  const httpsOnly = ctx.config.publicUrl.startsWith('https://');
   app.server.maxConnections = limits.maxConnections;
   app.server.maxHeadersCount = MAX_HEADERS;
 
@@ -78,7 +86,7 @@ export async function buildApp(ctx: Context): Promise<FastifyInstance> {
     ctx.logger.debug({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
-  app.setErrorHandler(createErrorHandler(ctx.logger));
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => sendDomainError(request, reply, new DomainError('not_found', 'Nothing here.')));
 
   const routeList: { method: string; url: string }[] = [];

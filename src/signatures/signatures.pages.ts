@@ -73,7 +73,7 @@ export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): vo
       return sendPage(reply, confirmedPage(deps, request, petition, true, receipt && { ...receipt, ref: issueReceiptRef(ctx, petition, inspected.signatureId) }));
     }
     const formToken = issueFormToken(ctx.keys.formSigning, confirmFormId(token), ctx.clock.now());
-    const action = withLang(`/p/${petition.slug}/confirm/${token}`, request.lang);
+    const action = withLang(`/p/${petition.slug}/confirm/${encodeURIComponent(token)}`, request.lang);
     return sendPage(reply, layout(request, { title: request.i18n.t('confirm.title'), main: confirmView(request, petition, action, formToken) }));
   });
 
@@ -85,7 +85,8 @@ export function registerSignaturePages(app: FastifyInstance, deps: HttpDeps): vo
     const body = (request.body ?? {}) as Record<string, unknown>;
     if (checkFormToken(ctx.keys.formSigning, confirmFormId(token), body._form, ctx.clock.now(), 0) !== 'ok') {
       // An old or forged form: show the button again rather than confirming blind.
-      return reply.redirect(withLang(`/p/${petition.slug}/confirm/${token}`, request.lang), 303);
+      // Encoded: the token is whatever the address held, and a header cannot carry raw non-ASCII.
+      return reply.redirect(withLang(`/p/${petition.slug}/confirm/${encodeURIComponent(token)}`, request.lang), 303);
     }
     const outcome = await confirmSignature(ctx, petition, token);
     // The thank-you page shows the signer's receipt through a short-lived signed reference: nothing personal in the address.
