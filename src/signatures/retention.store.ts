@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Trx } from '../storage/database.ts';
+import type { SignatureStatus } from '../storage/schema.ts';
 
-/** Unconfirmed signatures whose link expired before `before`: the ones to delete. */
-export async function findLapsedPending(db: Db, before: number, limit: number): Promise<{ id: number; petition_id: number }[]> {
+/** Unconfirmed signatures (pending, or held back and never confirmed) whose link expired before `before`: the ones to delete. */
+export async function findLapsedPending(db: Db, before: number, limit: number): Promise<{ id: number; petition_id: number; status: SignatureStatus }[]> {
   return db
     .selectFrom('signatures')
-    .select(['id', 'petition_id'])
-    .where('status', '=', 'pending')
+    .select(['id', 'petition_id', 'status'])
+    .where('status', 'in', ['pending', 'suspected'])
+    .where('confirmed_at', 'is', null)
     .where('token_expires_at', '<', before)
     .orderBy('id')
     .limit(limit)

@@ -25,11 +25,12 @@ describeEachDialect('retention', (dialect) => {
   });
   afterEach(async () => t.close());
 
-  async function sign(petition: Awaited<ReturnType<typeof makePetition>>, email: string, comment?: string): Promise<string> {
+  async function sign(petition: Awaited<ReturnType<typeof makePetition>>, email: string, comment?: string, screened = false): Promise<string> {
     const parsed = parseSignatureInput(signatureFields({ email, name: 'Lina Sabry', comment }));
     if (!parsed.ok) throw new Error('invalid');
     const before = t.mailer.sent.length;
-    await signPetition(t.ctx, petition, parsed.value, { locale: 'en', host: await getLeadHost(t.ctx, petition) });
+    const signals = screened ? { ip: '203.0.113.1', proof: undefined, channel: 'form' as const } : undefined;
+    await signPetition(t.ctx, petition, parsed.value, { locale: 'en', host: await getLeadHost(t.ctx, petition) }, signals);
     await worker.runUntilIdle();
     return t.mailer.sent.slice(before).at(-1)?.text.match(/\/confirm\/([^?\s]+)/)?.[1] ?? '';
   }
@@ -54,6 +55,18 @@ describeEachDialect('retention', (dialect) => {
     // the sweep queued its own next run, a day on
     const next = await t.ctx.db.selectFrom('jobs').select('run_at').where('kind', '=', JOB_RETENTION_SWEEP).executeTakeFirst();
     expect(next?.run_at).toBe(t.clock.now() + DAY);
+  });
+
+  it('deletes a held-back signature never confirmed on the same schedule, without touching the count', async () => {
+    const petition = await makePetition(t.ctx);
+    await sign(petition, 'burner@mailinator.com', undefined, true);
+    await sign(petition, 'waiting@example.org');
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0, suspected: 1 });
+    await scheduleRetentionSweep(t.ctx);
+    t.clock.advance(7 * DAY + 8 * DAY);
+    await worker.runUntilIdle();
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 0, confirmed: 0, removed: 0, suspected: 0 });
+    expect((await t.ctx.board.read(petition.id))?.signed).toBe(0);
   });
 
   it('erases signers’ personal data once a closed petition passes its retention, keeping the count', async () => {

@@ -27,7 +27,8 @@ export async function deleteLapsedPending(ctx: Context, now: number): Promise<nu
     const lapsed = await findLapsedPending(ctx.db, now - PENDING_GRACE_MS, BATCH);
     if (lapsed.length === 0) break;
     const perPetition = new Map<number, { signed: number }>();
-    for (const row of lapsed) perPetition.set(row.petition_id, { signed: (perPetition.get(row.petition_id)?.signed ?? 0) - 1 });
+    // A held-back signature never entered `signed`: it goes without a count change.
+    for (const row of lapsed) if (row.status === 'pending') perPetition.set(row.petition_id, { signed: (perPetition.get(row.petition_id)?.signed ?? 0) - 1 });
     const changed = await ctx.db.transaction().execute(async (trx) => {
       await deleteSignatures(trx, lapsed.map((r) => r.id));
       return applyCountChanges(trx, perPetition, now);

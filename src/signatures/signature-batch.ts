@@ -90,12 +90,19 @@ type PreparedOp = PreparedSign | ConfirmRequest;
 
 /** The keyed dedup hash of an address for one petition: compact (128 bits), useless without the key. */
 export function emailHash(key: Buffer, petitionId: number, email: string): Buffer {
-  return keyedHash(key, String(petitionId), canonicalEmail(email)).subarray(0, 16);
+  return hashOfCanonical(key, petitionId, canonicalEmail(email));
+}
+
+function hashOfCanonical(key: Buffer, petitionId: number, canonical: string): Buffer {
+  return keyedHash(key, String(petitionId), canonical).subarray(0, 16);
 }
 
 /** The keyed hash of an address's canonical domain: organisers filter by domain, and no domain is stored. */
 export function domainHash(key: Buffer, email: string): Buffer {
-  const canonical = canonicalEmail(email);
+  return domainHashOfCanonical(key, canonicalEmail(email));
+}
+
+function domainHashOfCanonical(key: Buffer, canonical: string): Buffer {
   return keyedHash(key, 'domain', canonical.slice(canonical.lastIndexOf('@') + 1)).subarray(0, 16);
 }
 
@@ -103,6 +110,7 @@ export function domainHash(key: Buffer, email: string): Buffer {
 function prepareSign(env: BatchEnvironment, request: SignRequest): PreparedSign {
   const { sealer } = env;
   const secret = createSecret();
+  const canonical = canonicalEmail(request.email);
   return {
     kind: 'sign',
     proof: request.proof,
@@ -111,7 +119,7 @@ function prepareSign(env: BatchEnvironment, request: SignRequest): PreparedSign 
     sealedSecret: sealer.seal(secret, SEALED.confirmationSecret).toString('base64'),
     row: {
       petition_id: request.petitionId,
-      email_hash: emailHash(env.emailHashKey, request.petitionId, request.email),
+      email_hash: hashOfCanonical(env.emailHashKey, request.petitionId, canonical),
       name_enc: sealer.seal(request.name, SEALED.name),
       email_enc: sealer.seal(request.email.trim(), SEALED.email),
       postcode_enc: request.postcode ? sealer.seal(request.postcode, SEALED.postcode) : null,
@@ -121,7 +129,7 @@ function prepareSign(env: BatchEnvironment, request: SignRequest): PreparedSign 
       opt_in: request.consents.length > 0 ? 1 : 0,
       status: request.suspectReason ? 'suspected' : 'pending',
       suspect_reason: request.suspectReason,
-      domain_hash: domainHash(env.emailHashKey, request.email),
+      domain_hash: domainHashOfCanonical(env.emailHashKey, canonical),
       confirm_token_hash: hashSecret(secret),
       token_expires_at: request.expiresAt,
       notices_sent: 0,
