@@ -46,11 +46,19 @@ describe('chorus keys status and rotate, from another process [sqlite]', () => {
 
     let rotating = true;
     const signing = (async () => {
-      while (rotating) await sign();
+      // a steady stream, as a busy petition gives, with a breath between signatures
+      while (rotating) {
+        await sign();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     })();
-    const out = await keys('rotate');
-    rotating = false;
-    await signing;
+    let out: string;
+    try {
+      out = await keys('rotate');
+    } finally {
+      rotating = false;
+      await signing;
+    }
     expect(out).toContain('Retired data key 0.');
     await sign();
 

@@ -58,8 +58,12 @@ describeEachDialect('data key rotation', (dialect) => {
       while (rotating) await sign(n++ % 2 ? other : t.ctx, petition);
       return n;
     })();
-    const first = await rotateDataKey(t.ctx, { settleMs: 300 });
-    rotating = false;
+    let first: Awaited<ReturnType<typeof rotateDataKey>>;
+    try {
+      first = await rotateDataKey(t.ctx, { settleMs: 300 });
+    } finally {
+      rotating = false;
+    }
     const signedDuring = await during;
     expect(signedDuring).toBeGreaterThan(2);
     expect(first).toMatchObject({ activeId: 1, retired: [0] });

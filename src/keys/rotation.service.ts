@@ -2,12 +2,28 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.ts';
 import { LEGACY_KEY_ID, sealedKeyId } from '../crypto/sealing.ts';
+import { isDatabaseUnavailable } from '../storage/database-errors.ts';
 import type { DataKeyStatus } from '../storage/schema.ts';
 import { wrapDataKey } from './keyring.service.ts';
 import { insertDataKey, listDataKeyRows, pageJobs, pageSealedColumn, replaceJobPayload, replaceSealedValue, retireDataKey, setDataKeyStatus } from './keys.store.ts';
 import { SEALED_COLUMNS, SEALED_JOB_FIELDS } from './sealed-values.ts';
 
 const PAGE = 500;
+
+/**
+ * A rotation runs beside a busy server: a statement that meets a lock held past the busy timeout
+ * (SQLite) or a dropped connection is tried again, with a growing pause, instead of aborting.
+ */
+async function retrying<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      if (attempt >= 8 || !isDatabaseUnavailable(error)) throw error;
+      await sleep(250 * attempt);
+    }
+  }
+}
 
 export interface DataKeyLine {
   readonly id: number;
@@ -22,7 +38,7 @@ export interface DataKeyLine {
 async function forEachSealedValue(ctx: Context, visit: (value: Buffer, purpose: string) => void): Promise<void> {
   for (const { table, column, purpose } of SEALED_COLUMNS) {
     for (let after = 0; ; ) {
-      const page = await pageSealedColumn(ctx.db, table, column, after, PAGE);
+      const page = await retrying(() => pageSealedColumn(ctx.db, table, column, after, PAGE));
       for (const row of page) visit(row.value, purpose);
       if (page.length < PAGE) break;
       after = page[page.length - 1]?.id ?? after;
@@ -30,7 +46,7 @@ async function forEachSealedValue(ctx: Context, visit: (value: Buffer, purpose: 
   }
   const kinds = Object.keys(SEALED_JOB_FIELDS);
   for (let after = 0; ; ) {
-    const page = await pageJobs(ctx.db, kinds, after, PAGE);
+    const page = await retrying(() => pageJobs(ctx.db, kinds, after, PAGE));
     for (const job of page) {
       const payload = parsePayload(job.payload);
       for (const { field, purpose } of SEALED_JOB_FIELDS[job.kind] ?? []) {
@@ -82,11 +98,11 @@ export async function resealUnderActiveKey(ctx: Context): Promise<number> {
   let resealed = 0;
   for (const { table, column, purpose } of SEALED_COLUMNS) {
     for (let after = 0; ; ) {
-      const page = await pageSealedColumn(ctx.db, table, column, after, PAGE);
+      const page = await retrying(() => pageSealedColumn(ctx.db, table, column, after, PAGE));
       for (const row of page) {
         if (sealedKeyId(row.value) === activeId) continue;
         const fresh = ctx.sealer.seal(ctx.sealer.open(row.value, purpose), purpose);
-        if (await replaceSealedValue(ctx.db, table, column, row.id, row.value, fresh)) resealed += 1;
+        if (await retrying(() => replaceSealedValue(ctx.db, table, column, row.id, row.value, fresh))) resealed += 1;
       }
       if (page.length < PAGE) break;
       after = page[page.length - 1]?.id ?? after;
@@ -94,7 +110,7 @@ export async function resealUnderActiveKey(ctx: Context): Promise<number> {
   }
   const kinds = Object.keys(SEALED_JOB_FIELDS);
   for (let after = 0; ; ) {
-    const page = await pageJobs(ctx.db, kinds, after, PAGE);
+    const page = await retrying(() => pageJobs(ctx.db, kinds, after, PAGE));
     for (const job of page) {
       const payload = parsePayload(job.payload);
       if (!payload) continue;
@@ -107,7 +123,7 @@ export async function resealUnderActiveKey(ctx: Context): Promise<number> {
         payload[field] = ctx.sealer.seal(ctx.sealer.open(sealed, purpose), purpose).toString('base64');
         changed += 1;
       }
-      if (changed > 0 && (await replaceJobPayload(ctx.db, job.id, job.payload, JSON.stringify(payload)))) resealed += changed;
+      if (changed > 0 && (await retrying(() => replaceJobPayload(ctx.db, job.id, job.payload, JSON.stringify(payload))))) resealed += changed;
     }
     if (page.length < PAGE) break;
     after = page[page.length - 1]?.id ?? after;
@@ -137,26 +153,28 @@ export async function rotateDataKey(ctx: Context, options: RotationOptions = {})
   const settleMs = options.settleMs ?? 2 * ctx.config.keyRefreshMs + 1000;
   const log = options.log ?? (() => {});
   const now = () => ctx.clock.now();
-  let rows = await listDataKeyRows(ctx.db);
+  let rows = await retrying(() => listDataKeyRows(ctx.db));
   if (rows.length === 0) {
     // Before the first rotation the key derived from the root secret is key 0: record it, to retire it.
-    await insertDataKey(ctx.db, { id: LEGACY_KEY_ID, wrapped: null, status: 'active', created_at: now() });
-    rows = await listDataKeyRows(ctx.db);
+    await retrying(() => insertDataKey(ctx.db, { id: LEGACY_KEY_ID, wrapped: null, status: 'active', created_at: now() }));
+    rows = await retrying(() => listDataKeyRows(ctx.db));
   }
   let pending = rows.find((r) => r.status === 'pending');
   if (!pending && !rows.some((r) => r.status === 'retiring')) {
     const id = Math.max(...rows.map((r) => r.id)) + 1;
-    await insertDataKey(ctx.db, { id, wrapped: wrapDataKey(ctx.keys, id, randomBytes(32)), status: 'pending', created_at: now() });
-    pending = (await listDataKeyRows(ctx.db)).find((r) => r.id === id);
+    await retrying(() => insertDataKey(ctx.db, { id, wrapped: wrapDataKey(ctx.keys, id, randomBytes(32)), status: 'pending', created_at: now() }));
+    pending = (await retrying(() => listDataKeyRows(ctx.db))).find((r) => r.id === id);
     log(`Added data key ${id}; waiting ${settleMs} ms for every process to read it.`);
   }
   if (pending) {
     const next = pending;
     await sleep(settleMs);
-    await ctx.db.transaction().execute(async (trx) => {
-      for (const row of rows) if (row.status === 'active') await setDataKeyStatus(trx, row.id, 'retiring');
-      await setDataKeyStatus(trx, next.id, 'active');
-    });
+    await retrying(() =>
+      ctx.db.transaction().execute(async (trx) => {
+        for (const row of rows) if (row.status === 'active') await setDataKeyStatus(trx, row.id, 'retiring');
+        await setDataKeyStatus(trx, next.id, 'active');
+      }),
+    );
     log(`Data key ${next.id} is active; waiting ${settleMs} ms for every process to seal with it.`);
     await ctx.dataKeys.refresh();
     await sleep(settleMs);
@@ -173,8 +191,8 @@ export async function rotateDataKey(ctx: Context, options: RotationOptions = {})
     if (left === 0) break;
     if (pass === 5) throw new Error(`${left} values are still sealed under older keys; run "chorus keys rotate" again to finish.`);
   }
-  const retiring = (await listDataKeyRows(ctx.db)).filter((r) => r.status === 'retiring');
-  for (const row of retiring) await retireDataKey(ctx.db, row.id, now());
+  const retiring = (await retrying(() => listDataKeyRows(ctx.db))).filter((r) => r.status === 'retiring');
+  for (const row of retiring) await retrying(() => retireDataKey(ctx.db, row.id, now()));
   await ctx.dataKeys.refresh();
   if (retiring.length > 0) log(`Retired data key${retiring.length > 1 ? 's' : ''} ${retiring.map((r) => r.id).join(', ')}.`);
   return { activeId, resealed, retired: retiring.map((r) => r.id) };
