@@ -37,8 +37,11 @@ export interface SignatureWriterDeps {
   readonly onJobsQueued: () => void;
 }
 
+/** A request's result, and how many requests its batch committed together. */
+export type Written = WriteResult & { readonly batchSize: number };
+
 export interface SignatureWriter {
-  submit(request: WriteRequest): Promise<WriteResult>;
+  submit(request: WriteRequest): Promise<Written>;
   drain(): Promise<void>;
   close(): Promise<void>;
 }
@@ -50,7 +53,7 @@ export interface SignatureWriter {
  */
 export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
   const run = deps.thread ? threadRunner(deps) : inlineRunner(deps);
-  const batcher = new Batcher<WriteRequest, WriteResult>({
+  const batcher = new Batcher<WriteRequest, Written>({
     windowMs: deps.windowMs,
     maxBatch: 256,
     // Two batches in flight: on PostgreSQL they commit side by side; on SQLite's writer thread they
@@ -61,7 +64,7 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
       deps.board.apply(outcome.totals);
       deps.board.applyHosts(outcome.hosts);
       if (outcome.jobsQueued) deps.onJobsQueued();
-      return outcome.results;
+      return outcome.results.map((result) => ({ ...result, batchSize: requests.length }));
     },
     // With the database gone, retrying each item alone would only multiply the wait: fail them all (503).
     retryAlone: (error) => !isDatabaseUnavailable(error),

@@ -13,7 +13,7 @@ import { jobHandlers } from '../worker/handlers.ts';
 import { countQueuedJobs } from '../worker/jobs.store.ts';
 import { Worker } from '../worker/worker.ts';
 import { parseSignatureInput, type SignatureInput } from './signature.schemas.ts';
-import { confirmSignature, inspectConfirmation, signPetition } from './signatures.service.ts';
+import { confirmSignature, inspectConfirmation, MIXED_BATCH_SIZE, SIGN_ANSWER_FLOOR_MS, signPetition } from './signatures.service.ts';
 import { tallySignatures } from './signatures.store.ts';
 
 /** Signing through the lead's page, in a language. */
@@ -43,6 +43,19 @@ describeEachDialect('signing and confirming', (dialect) => {
     worker = new Worker(t.ctx, jobHandlers);
   });
   afterEach(async () => t.close());
+
+  it('answers a lone signature no sooner than the floor, and tells each request of a full batch its size', async () => {
+    const petition = await makePetition(t.ctx);
+    const how = await signing(t, petition, 'en');
+    const started = performance.now();
+    await signPetition(t.ctx, petition, input({ email: 'lone@example.org' }), how);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(SIGN_ANSWER_FLOOR_MS - 1);
+
+    const now = t.ctx.clock.now();
+    const request = (n: number) => ({ kind: 'sign' as const, petitionId: petition.id, hostId: how.host.organisationId, consents: [], name: 'Batch Signer', email: `batch${n}@example.org`, postcode: undefined, comment: undefined, country: 'FR', locale: 'en', source: null, campaign: null, createdAt: now, expiresAt: now + DAY, suspectReason: null, proof: null });
+    const written = await Promise.all(Array.from({ length: MIXED_BATCH_SIZE + 2 }, (_, n) => t.ctx.writer.submit(request(n))));
+    expect(written.map((w) => w.batchSize)).toEqual(written.map(() => MIXED_BATCH_SIZE + 2));
+  });
 
   it('stores a pending signature and its confirmation mail together; only confirmation counts', async () => {
     const petition = await makePetition(t.ctx);

@@ -42,7 +42,7 @@ export async function signPetition(ctx: Context, petition: Petition, input: Sign
   const [consents, screening] = await Promise.all([resolveConsents(ctx, petition, input, signing), signals ? screenSignature(ctx, petition, input.email, signals) : NOT_SCREENED]);
   const now = ctx.clock.now();
   // Sealing, hashing and the confirmation secret happen in the batch, on the writer's thread.
-  await ctx.writer.submit({
+  const written = await ctx.writer.submit({
     kind: 'sign',
     petitionId: petition.id,
     hostId: signing.host.organisationId,
@@ -61,15 +61,20 @@ export async function signPetition(ctx: Context, petition: Petition, input: Sign
     proof: screening.proof,
   });
   // A new signature does a little more work than a repeat (an insert, a mail job). On a quiet server,
-  // where a batch holds one request, that difference would show in the answer's timing and tell a
-  // prober who has signed: every answer waits out the same floor. Under load batches mix new and
-  // repeat signatures and commit later than the floor, so it costs nothing there.
+  // where a batch holds one request or a few, that difference would show in the answer's timing and
+  // tell a prober who has signed: such answers wait out the same floor. In a larger batch every
+  // request, new or repeat, is answered at the same commit, so there is nothing to tell apart, and
+  // no floor: under a spike it would only hold connections (and cap a closed loop's throughput).
+  if (written.batchSize >= MIXED_BATCH_SIZE) return;
   const wait = SIGN_ANSWER_FLOOR_MS - (performance.now() - started);
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
 
-/** No signing answer comes sooner than this after the request reached the service (see signPetition). */
+/** No signing answer from a small batch comes sooner than this after the request reached the service (see signPetition). */
 export const SIGN_ANSWER_FLOOR_MS = 25;
+
+/** From this many requests committed together, answers need no floor (see signPetition). */
+export const MIXED_BATCH_SIZE = 8;
 
 /**
  * The consents a signer gave: each ticked box names an active host; `optIn` means the host whose
