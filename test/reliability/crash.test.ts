@@ -111,6 +111,7 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
   async function signUntilKilled(round: number, running: ChildProcess): Promise<{ acknowledged: string[]; sent: number; unexpected: string[] }> {
     const acknowledged: string[] = [];
     const unexpected: string[] = [];
+    let failures = 0;
     let sent = 0;
     await new Promise<void>((resolve) => {
       const sender = async () => {
@@ -121,11 +122,29 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
               body: JSON.stringify({ name: 'Durable Signer', email, country: 'FR' }),
+              // A server that stops answering is a failure to report, not a hang.
+              signal: AbortSignal.timeout(30_000),
             });
             if (response.status === 202) acknowledged.push(email);
             else unexpected.push(`${response.status} ${(await response.text()).slice(0, 200)}`);
-          } catch {
-            return resolve(); // the server is gone
+          } catch (error) {
+            // After the kill every request fails: this client is done.
+            if (running.killed || running.exitCode !== null) return resolve();
+            if (error instanceof Error && error.name === 'TimeoutError') {
+              unexpected.push(`no answer in 30 s:\n${output}`);
+              running.kill('SIGKILL');
+              return resolve();
+            }
+            // A connection error while the server runs (a keep-alive socket closed under the client):
+            // not acknowledged, so not counted; carry on, unless the server keeps refusing.
+            failures += 1;
+            if (failures > 200) {
+              unexpected.push(`connections keep failing (${error instanceof Error ? String(error.cause ?? error.message) : String(error)}):\n${output}`);
+              running.kill('SIGKILL');
+              return resolve();
+            }
+            await new Promise((r) => setTimeout(r, 10));
+            continue;
           }
           // Enough acknowledged (or something went wrong): kill it mid-burst.
           if ((acknowledged.length >= ACKNOWLEDGED_BEFORE_KILL || unexpected.length > 0) && running.exitCode === null && !running.killed) running.kill('SIGKILL');
@@ -182,8 +201,15 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
       console.info(`[reliability] crash (${dialect.name}): ${CRASHES} SIGKILLs survived, ${attempted} signing requests, ${acknowledged.length} acknowledged, all stored and mailed (${rows.length} rows, ${recipients.length} mails)`);
     } finally {
       await storage.destroy();
-      server?.kill('SIGTERM');
-      await new Promise((r) => (server?.exitCode === null ? server.once('exit', r) : r(undefined)));
+      // A graceful stop, bounded: a stop that hangs must not hide the test's own failure.
+      const last = server;
+      if (last && last.exitCode === null) {
+        const exited = new Promise((r) => last.once('exit', r));
+        last.kill('SIGTERM');
+        const forced = setTimeout(() => last.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(forced);
+      }
     }
   }, 240_000);
 });
