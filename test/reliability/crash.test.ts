@@ -32,6 +32,16 @@ async function freePort(): Promise<number> {
 }
 
 const root = path.resolve(import.meta.dirname, '../..');
+
+/** Whether a child has ended: killed by a signal, a process has a `signalCode` and no `exitCode`. */
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/** Resolves once the child has ended, even if it ended before the call. */
+function exitOf(child: ChildProcess): Promise<void> {
+  return hasExited(child) ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+}
 const CRASHES = 2;
 const ACKNOWLEDGED_BEFORE_KILL = 80;
 
@@ -129,7 +139,7 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
             else unexpected.push(`${response.status} ${(await response.text()).slice(0, 200)}`);
           } catch (error) {
             // After the kill every request fails: this client is done.
-            if (running.killed || running.exitCode !== null) return resolve();
+            if (running.killed || hasExited(running)) return resolve();
             if (error instanceof Error && error.name === 'TimeoutError') {
               unexpected.push(`no answer in 30 s:\n${output}`);
               running.kill('SIGKILL');
@@ -147,12 +157,12 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
             continue;
           }
           // Enough acknowledged (or something went wrong): kill it mid-burst.
-          if ((acknowledged.length >= ACKNOWLEDGED_BEFORE_KILL || unexpected.length > 0) && running.exitCode === null && !running.killed) running.kill('SIGKILL');
+          if ((acknowledged.length >= ACKNOWLEDGED_BEFORE_KILL || unexpected.length > 0) && !hasExited(running) && !running.killed) running.kill('SIGKILL');
         }
       };
       for (let i = 0; i < 30; i += 1) void sender();
     });
-    await new Promise((r) => (running.exitCode === null ? running.once('exit', r) : r(undefined)));
+    await exitOf(running);
     return { acknowledged, sent, unexpected };
   }
 
@@ -203,8 +213,8 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
       await storage.destroy();
       // A graceful stop, bounded: a stop that hangs must not hide the test's own failure.
       const last = server;
-      if (last && last.exitCode === null) {
-        const exited = new Promise((r) => last.once('exit', r));
+      if (last && !hasExited(last)) {
+        const exited = exitOf(last);
         last.kill('SIGTERM');
         const forced = setTimeout(() => last.kill('SIGKILL'), 5_000);
         await exited;
