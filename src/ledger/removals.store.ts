@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Trx } from '../storage/database.ts';
 import type { SignatureStatus, SignatureRemovalsTable } from '../storage/schema.ts';
+import { erasedSignatureColumns } from '../signatures/signature.ts';
 
 export interface SignatureToRemove {
   readonly id: number;
@@ -26,21 +27,7 @@ export async function markSignatureRemoved(trx: Trx, id: number, from: Signature
     .updateTable('signatures')
     .set({
       status: 'removed',
-      ...(erase
-        ? {
-            name_enc: erase.name_enc,
-            email_enc: erase.email_enc,
-            email_hash: randomBytes(16),
-            postcode_enc: null,
-            comment_enc: null,
-            comment_state: null,
-            confirm_token_hash: null,
-            token_expires_at: null,
-            source: null,
-            campaign: null,
-            opt_in: 0,
-          }
-        : {}),
+      ...(erase ? { ...erasedSignatureColumns(erase), email_hash: randomBytes(16) } : {}),
     })
     .where('id', '=', id)
     .where('status', '=', from)

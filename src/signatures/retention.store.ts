@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db, Trx } from '../storage/database.ts';
 import type { SignatureStatus } from '../storage/schema.ts';
+import { erasedSignatureColumns } from './signature.ts';
 
 /** Unconfirmed signatures (pending, or held back and never confirmed) whose link expired before `before`: the ones to delete. */
 export async function findLapsedPending(db: Db, before: number, limit: number): Promise<{ id: number; petition_id: number; status: SignatureStatus }[]> {
@@ -44,19 +45,7 @@ export async function eraseSignatureData(trx: Trx, ids: readonly number[], blank
   if (ids.length === 0) return;
   await trx
     .updateTable('signatures')
-    .set({
-      name_enc: blank.name_enc,
-      email_enc: blank.email_enc,
-      postcode_enc: null,
-      comment_enc: null,
-      comment_state: null,
-      confirm_token_hash: null,
-      token_expires_at: null,
-      source: null,
-      campaign: null,
-      opt_in: 0,
-      erased_at: now,
-    })
+    .set({ ...erasedSignatureColumns(blank), erased_at: now })
     .where('id', 'in', ids)
     .execute();
   // One random hash per row (the pair petition, hash is unique): a statement each, in the same transaction.

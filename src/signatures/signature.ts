@@ -35,3 +35,23 @@ export function parseConfirmationToken(text: string): ConfirmationToken | undefi
 export function isExpired(expiresAt: number | null, now: number): boolean {
   return expiresAt === null || now >= expiresAt;
 }
+
+/**
+ * What erasing a signer's data writes to their signature row: name and email become the sealed
+ * empty strings given, postcode, comment, confirmation link and tracking go. The row, its status,
+ * country and place in the count and the log stay; the dedup hash is replaced apart (random per row).
+ */
+export function erasedSignatureColumns(blank: { readonly name_enc: Buffer; readonly email_enc: Buffer }) {
+  return {
+    name_enc: blank.name_enc,
+    email_enc: blank.email_enc,
+    postcode_enc: null,
+    comment_enc: null,
+    comment_state: null,
+    confirm_token_hash: null,
+    token_expires_at: null,
+    source: null,
+    campaign: null,
+    opt_in: 0,
+  } as const;
+}
