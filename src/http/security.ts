@@ -22,6 +22,12 @@ export const NONCE_PLACEHOLDER = 'nonce="chorus-csp-nonce"';
  * routes; forms post only to us; no `<base>`. No third party can be contacted.
  */
 export function contentSecurityPolicy(options: { nonce: string | undefined; framable: boolean }): string {
+  // Most answers (JSON, streams, pages without a script) carry no nonce: their two policies are built once.
+  if (!options.nonce) return options.framable ? FRAMABLE_WITHOUT_SCRIPT : WITHOUT_SCRIPT;
+  return buildPolicy(options);
+}
+
+function buildPolicy(options: { nonce: string | undefined; framable: boolean }): string {
   return [
     "default-src 'none'",
     options.nonce ? `script-src 'nonce-${options.nonce}'` : "script-src 'none'",
@@ -37,6 +43,9 @@ export function contentSecurityPolicy(options: { nonce: string | undefined; fram
     "base-uri 'none'",
   ].join('; ');
 }
+
+const WITHOUT_SCRIPT = buildPolicy({ nonce: undefined, framable: false });
+const FRAMABLE_WITHOUT_SCRIPT = buildPolicy({ nonce: undefined, framable: true });
 
 /** Sets the security headers that do not depend on the body (at the start of every request). */
 export function applySecurityHeaders(reply: FastifyReply, httpsOnly: boolean): void {
