@@ -7,7 +7,7 @@ import type { HttpDeps } from '../http/app.ts';
 import { issueFormToken } from '../http/form-guard.ts';
 import { html, withLang } from '../http/html.ts';
 import { layout } from '../http/layout.ts';
-import { allowFraming } from '../http/security.ts';
+import { allowFraming, preparePage, sendPreparedPage, type PreparedPage } from '../http/security.ts';
 import { isCountryCode } from '../i18n/countries.ts';
 import { directionOf, regionFromAcceptLanguage } from '../i18n/i18n.ts';
 import { EMPTY_VALUES, signFormView, type SignFormState } from '../signatures/signatures.views.ts';
@@ -156,7 +156,7 @@ function formTokenSecond(now: number): number {
 }
 
 const PAGE_CACHE_ENTRIES = 500;
-const pageCaches = new WeakMap<Context, Map<string, { stamp: string; body: string }>>();
+const pageCaches = new WeakMap<Context, Map<string, { stamp: string; page: PreparedPage }>>();
 
 export function sendPage(reply: FastifyReply, body: string, status = 200) {
   return reply.status(status).type('text/html; charset=utf-8').send(body);
@@ -190,11 +190,11 @@ export function registerPetitionPages(app: FastifyInstance, deps: HttpDeps): voi
       let cache = pageCaches.get(ctx);
       if (!cache) pageCaches.set(ctx, (cache = new Map()));
       const cached = cache.get(key);
-      if (cached && cached.stamp === stamp) return sendPage(reply, cached.body);
-      const body = await renderPetitionPage(deps, request, variant);
+      if (cached && cached.stamp === stamp) return sendPreparedPage(reply, cached.page);
+      const page = preparePage(await renderPetitionPage(deps, request, variant));
       if (cache.size >= PAGE_CACHE_ENTRIES) cache.clear();
-      cache.set(key, { stamp, body });
-      return sendPage(reply, body);
+      cache.set(key, { stamp, page });
+      return sendPreparedPage(reply, page);
     });
   }
 }
