@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../storage/database.ts';
 import { insertRows } from '../storage/row-inserts.ts';
+import type { GroupedStatement } from '../storage/statement-group.ts';
 import type { HostRole, HostStatus } from '../storage/schema.ts';
 import type { Host } from './coalition.ts';
 
@@ -104,15 +105,21 @@ export interface NewAttribution {
   readonly created_at: number;
 }
 
+const attributionsInsert = (trx: Trx, rows: readonly NewAttribution[]) =>
+  trx
+    .insertInto('signature_hosts')
+    .values([...rows])
+    .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing())
+    .returning(['signature_id', 'organisation_id']);
+
 /** Records which host pages people signed through; returns only the pairs that are new. */
 export async function insertAttributions(trx: Trx, rows: readonly NewAttribution[]): Promise<{ signature_id: number; organisation_id: number }[]> {
-  return insertRows(trx, rows, (batch) =>
-    trx
-      .insertInto('signature_hosts')
-      .values([...batch])
-      .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing())
-      .returning(['signature_id', 'organisation_id']),
-  );
+  return insertRows(trx, rows, (batch) => attributionsInsert(trx, batch));
+}
+
+/** `insertAttributions` as part of a group of writes (see runGrouped); rows must not be empty. */
+export function attributionsStatement(trx: Trx, rows: readonly NewAttribution[]): GroupedStatement<{ signature_id: number; organisation_id: number }> {
+  return { query: attributionsInsert(trx, rows), run: () => insertAttributions(trx, rows), returning: true };
 }
 
 export interface NewConsent {
@@ -124,14 +131,20 @@ export interface NewConsent {
   readonly given_at: number;
 }
 
+const consentsInsert = (trx: Trx, rows: readonly (NewConsent & { withdrawn_at: null })[]) =>
+  trx
+    .insertInto('consents')
+    .values([...rows])
+    .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing());
+
 /** Records consents; a consent already on record is kept as first given. */
 export async function insertConsents(trx: Trx, rows: readonly NewConsent[]): Promise<void> {
-  await insertRows(trx, rows.map((r) => ({ ...r, withdrawn_at: null })), (batch) =>
-    trx
-      .insertInto('consents')
-      .values([...batch])
-      .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing()),
-  );
+  await insertRows(trx, rows.map((r) => ({ ...r, withdrawn_at: null })), (batch) => consentsInsert(trx, batch));
+}
+
+/** `insertConsents` as part of a group of writes (see runGrouped); rows must not be empty. */
+export function consentsStatement(trx: Trx, rows: readonly NewConsent[]): GroupedStatement<unknown> {
+  return { query: consentsInsert(trx, rows.map((r) => ({ ...r, withdrawn_at: null }))), run: async () => (await insertConsents(trx, rows), []), returning: false };
 }
 
 /** The hosts each of these signatures came through. */

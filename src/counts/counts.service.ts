@@ -1,6 +1,9 @@
 import type { Context } from '../context.ts';
 import type { Db, Trx } from '../storage/database.ts';
-import { addToCounts, addToHostCounts, insertCountsRow, type CountsDelta, type CountsRow, type HostCountsRow } from './counts.store.ts';
+import { runGrouped } from '../storage/statement-group.ts';
+import { countsStatement, hostCountsStatement, insertCountsRow, toCountsRows, toHostCountsRows, type CountsDelta, type CountsRow, type HostCountsRow } from './counts.store.ts';
+
+export { toCountsRows, toHostCountsRows };
 
 export type { CountsDelta, CountsRow, HostCountsRow };
 
@@ -11,24 +14,29 @@ export async function createCounts(db: Db, petitionId: number, now: number): Pro
 
 /** Applies a batch's summed changes inside its transaction: one row update per petition per batch. */
 export async function applyCountChanges(trx: Trx, deltas: ReadonlyMap<number, CountsDelta>, now: number): Promise<CountsRow[]> {
-  const rows: CountsRow[] = [];
-  // In petition order: concurrent batches then lock counter rows in the same order, and never deadlock.
-  for (const [petitionId, delta] of [...deltas].sort(([a], [b]) => a - b)) {
-    const row = await addToCounts(trx, petitionId, delta, now);
-    if (row) rows.push(row);
-  }
-  return rows;
+  return toCountsRows((await runGrouped(trx, countChangeStatements(trx, deltas, now))).flat());
 }
 
 /** Applies a batch's per-host confirmed changes (petition id → organisation id → change). */
 export async function applyHostCountChanges(trx: Trx, deltas: ReadonlyMap<number, ReadonlyMap<number, number>>, now: number): Promise<HostCountsRow[]> {
-  const rows: HostCountsRow[] = [];
-  for (const [petitionId, byHost] of [...deltas].sort(([a], [b]) => a - b)) {
-    for (const [organisationId, change] of [...byHost].sort(([a], [b]) => a - b)) {
-      if (change !== 0) rows.push(await addToHostCounts(trx, petitionId, organisationId, change, now));
-    }
-  }
-  return rows;
+  return toHostCountsRows((await runGrouped(trx, hostCountChangeStatements(trx, deltas, now))).flat());
+}
+
+/** The writes of `applyCountChanges`, in petition order: concurrent batches then lock counter rows in the same order, and never deadlock. */
+export function countChangeStatements(trx: Trx, deltas: ReadonlyMap<number, CountsDelta>, now: number) {
+  return [...deltas].sort(([a], [b]) => a - b).map(([petitionId, delta]) => countsStatement(trx, petitionId, delta, now));
+}
+
+/** The writes of `applyHostCountChanges`, in petition then host order; changes of zero write nothing. */
+export function hostCountChangeStatements(trx: Trx, deltas: ReadonlyMap<number, ReadonlyMap<number, number>>, now: number) {
+  return [...deltas]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([petitionId, byHost]) =>
+      [...byHost]
+        .sort(([a], [b]) => a - b)
+        .filter(([, change]) => change !== 0)
+        .map(([organisationId, change]) => hostCountsStatement(trx, petitionId, organisationId, change, now)),
+    );
 }
 
 /** Each host's confirmed subtotal on a petition, from memory when this process has it. */

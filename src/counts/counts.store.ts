@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
+import type { GroupedStatement } from '../storage/statement-group.ts';
 
 /** A petition's figures: rows signed, confirmed (the public count), and removed. */
 export interface CountsRow {
@@ -29,9 +30,8 @@ export async function insertCountsRow(db: Db, petitionId: number, now: number): 
     .execute();
 }
 
-/** Adds a batch's summed change; called once per petition per committed batch, never per signature. */
-export async function addToCounts(trx: Trx, petitionId: number, delta: CountsDelta, now: number): Promise<CountsRow | undefined> {
-  const row = await trx
+const countsUpdate = (trx: Trx, petitionId: number, delta: CountsDelta, now: number) =>
+  trx
     .updateTable('petition_counts')
     .set((eb) => ({
       signed: eb('signed', '+', delta.signed ?? 0),
@@ -40,9 +40,23 @@ export async function addToCounts(trx: Trx, petitionId: number, delta: CountsDel
       updated_at: now,
     }))
     .where('petition_id', '=', petitionId)
-    .returning(COLUMNS)
-    .executeTakeFirst();
+    .returning(COLUMNS);
+
+/** Adds a batch's summed change; called once per petition per committed batch, never per signature. */
+export async function addToCounts(trx: Trx, petitionId: number, delta: CountsDelta, now: number): Promise<CountsRow | undefined> {
+  const row = await countsUpdate(trx, petitionId, delta, now).executeTakeFirst();
   return row && toCounts(row);
+}
+
+type CountsColumns = { petition_id: number; signed: number; confirmed: number; removed: number; updated_at: number };
+
+/** `addToCounts` as part of a group of writes (see runGrouped); `toCountsRows` reads what it returns. */
+export function countsStatement(trx: Trx, petitionId: number, delta: CountsDelta, now: number): GroupedStatement<CountsColumns> {
+  return { query: countsUpdate(trx, petitionId, delta, now), run: () => countsUpdate(trx, petitionId, delta, now).execute(), returning: true };
+}
+
+export function toCountsRows(rows: readonly CountsColumns[]): CountsRow[] {
+  return rows.map(toCounts);
 }
 
 export async function readCounts(db: Db, petitionIds: readonly number[]): Promise<CountsRow[]> {
@@ -71,9 +85,8 @@ function toHostCounts(row: { petition_id: number; organisation_id: number; confi
   return { petitionId: row.petition_id, organisationId: row.organisation_id, confirmed: row.confirmed, updatedAt: row.updated_at };
 }
 
-/** Adds a batch's summed change to a host's subtotal, creating the row on first use. */
-export async function addToHostCounts(trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number): Promise<HostCountsRow> {
-  const row = await trx
+const hostCountsUpsert = (trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number) =>
+  trx
     .insertInto('host_counts')
     .values({ petition_id: petitionId, organisation_id: organisationId, confirmed, updated_at: now })
     .onConflict((oc) =>
@@ -82,9 +95,22 @@ export async function addToHostCounts(trx: Trx, petitionId: number, organisation
         updated_at: now,
       })),
     )
-    .returning(HOST_COLUMNS)
-    .executeTakeFirstOrThrow();
-  return toHostCounts(row);
+    .returning(HOST_COLUMNS);
+
+/** Adds a batch's summed change to a host's subtotal, creating the row on first use. */
+export async function addToHostCounts(trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number): Promise<HostCountsRow> {
+  return toHostCounts(await hostCountsUpsert(trx, petitionId, organisationId, confirmed, now).executeTakeFirstOrThrow());
+}
+
+type HostCountsColumns = { petition_id: number; organisation_id: number; confirmed: number; updated_at: number };
+
+/** `addToHostCounts` as part of a group of writes (see runGrouped); `toHostCountsRows` reads what it returns. */
+export function hostCountsStatement(trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number): GroupedStatement<HostCountsColumns> {
+  return { query: hostCountsUpsert(trx, petitionId, organisationId, confirmed, now), run: () => hostCountsUpsert(trx, petitionId, organisationId, confirmed, now).execute(), returning: true };
+}
+
+export function toHostCountsRows(rows: readonly HostCountsColumns[]): HostCountsRow[] {
+  return rows.map(toHostCounts);
 }
 
 export async function readHostCounts(db: Db, petitionIds: readonly number[]): Promise<HostCountsRow[]> {

@@ -1,12 +1,13 @@
 import type { Sealer } from '../crypto/sealing.ts';
 import { createSecret, hashSecret, keyedHash } from '../crypto/tokens.ts';
-import { insertAttributions, insertConsents, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
-import { applyCountChanges, applyHostCountChanges, type CountsDelta, type CountsRow, type HostCountsRow } from '../counts/counts.service.ts';
+import { attributionsStatement, consentsStatement, insertAttributions, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
+import { countChangeStatements, hostCountChangeStatements, toCountsRows, toHostCountsRows, type CountsDelta, type CountsRow, type HostCountsRow } from '../counts/counts.service.ts';
 import { spendChallenges } from '../fraud/fraud.store.ts';
 import { appendConfirmations } from '../ledger/log-writer.ts';
 import type { Db, Trx } from '../storage/database.ts';
+import { runGrouped, type GroupedStatement } from '../storage/statement-group.ts';
 import type { SignatureStatus } from '../storage/schema.ts';
-import { enqueueJobs, type NewJob } from '../worker/jobs.service.ts';
+import { jobsStatement, type NewJob } from '../worker/jobs.service.ts';
 import { canonicalEmail } from './email.ts';
 import { SEALED } from './signature.ts';
 import { confirmSignatures, findSignaturesByEmailHash, insertSignatures, recordRepeatNotice, recordRepeatNotices, type NewSignatureRow } from './signatures.store.ts';
@@ -161,6 +162,7 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
   const changed = await env.db.transaction().execute(async (trx) => {
     const signs: number[] = [];
     const confirms: number[] = [];
+    const lastWrites: GroupedStatement<unknown>[] = [];
     ops.forEach((op, i) => (op.kind === 'sign' ? signs : confirms).push(i));
 
     if (signs.length > 0) {
@@ -200,14 +202,19 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
           consents.push({ signature_id: signatureId, petition_id: op.row.petition_id, organisation_id: consent.organisationId, consent_text_id: consent.consentTextId, locale: op.row.locale, given_at: now });
         }
       }
-      const newAttributions = await insertAttributions(trx, dedupe(attributions, (a) => `${a.signature_id}:${a.organisation_id}`));
-      const petitionOf = new Map(attributions.map((a) => [a.signature_id, a.petition_id]));
-      await insertConsents(trx, dedupe(consents, (c) => `${c.signature_id}:${c.organisation_id}`));
-      // A confirmed signer who comes back through another host now counts in that host's subtotal too.
-      for (const attribution of newAttributions) {
-        const petitionId = petitionOf.get(attribution.signature_id);
-        if (petitionId !== undefined && statusOf(attribution.signature_id) === 'confirmed') countHost(petitionId, attribution.organisation_id);
-      }
+      const newPairs = dedupe(attributions, (a) => `${a.signature_id}:${a.organisation_id}`);
+      // A confirmed signer who comes back through another host now counts in that host's subtotal
+      // too, so when one is in the batch (or a confirmation, which counts every host on record) the
+      // insert answers first: which pairs are new decides the subtotals. Otherwise it joins the last writes.
+      if (newPairs.some((a) => statusOf(a.signature_id) === 'confirmed') || confirms.length > 0) {
+        const petitionOf = new Map(attributions.map((a) => [a.signature_id, a.petition_id]));
+        for (const attribution of await insertAttributions(trx, newPairs)) {
+          const petitionId = petitionOf.get(attribution.signature_id);
+          if (petitionId !== undefined && statusOf(attribution.signature_id) === 'confirmed') countHost(petitionId, attribution.organisation_id);
+        }
+      } else if (newPairs.length > 0) lastWrites.push(attributionsStatement(trx, newPairs));
+      const newConsents = dedupe(consents, (c) => `${c.signature_id}:${c.organisation_id}`);
+      if (newConsents.length > 0) lastWrites.push(consentsStatement(trx, newConsents));
     }
 
     if (confirms.length > 0) {
@@ -226,9 +233,16 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
       }
     }
 
-    await enqueueJobs(trx, jobs, now);
+    // The last writes need nothing from each other: on PostgreSQL they go as one statement (one round
+    // trip instead of one each), with the counter rows last so their locks are held the shortest time.
+    if (jobs.length > 0) lastWrites.push(jobsStatement(trx, jobs, now));
     const nonZero = new Map<number, CountsDelta>([...totals].filter(([, d]) => d.signed !== 0 || d.confirmed !== 0));
-    return { totals: await applyCountChanges(trx, nonZero, now), hosts: await applyHostCountChanges(trx, hostChanges, now) };
+    const counted = countChangeStatements(trx, nonZero, now);
+    const hosted = hostCountChangeStatements(trx, hostChanges, now);
+    const written = await runGrouped(trx, [...lastWrites, ...counted, ...hosted]);
+    const countRows = written.slice(lastWrites.length, lastWrites.length + counted.length).flat() as Parameters<typeof toCountsRows>[0];
+    const hostRows = written.slice(lastWrites.length + counted.length).flat() as Parameters<typeof toHostCountsRows>[0];
+    return { totals: toCountsRows(countRows), hosts: toHostCountsRows(hostRows) };
   });
 
   return { results, totals: changed.totals, hosts: changed.hosts, jobsQueued: jobs.length > 0 };

@@ -1,6 +1,9 @@
 import type { Db } from '../storage/database.ts';
 import { countQueuedJobsOfKind, deleteJobs, insertJobs, listQueuedJobsOfKinds, type NewJob } from './jobs.store.ts';
 
+/** `enqueueJobs` as one of a batch's last writes (see runGrouped). */
+export { jobsStatement } from './jobs.store.ts';
+
 export type { NewJob };
 
 /** Queues jobs in the caller's transaction (the outbox): they exist exactly when their cause commits. */

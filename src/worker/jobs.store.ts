@@ -1,6 +1,7 @@
 import type { DialectName } from '../storage/dialect.ts';
 import type { Db } from '../storage/database.ts';
 import { insertRows } from '../storage/row-inserts.ts';
+import type { GroupedStatement } from '../storage/statement-group.ts';
 
 export interface NewJob {
   readonly kind: string;
@@ -19,9 +20,8 @@ export interface JobRow {
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
-/** Writes jobs in the caller's transaction, so they exist exactly when the change that caused them does. */
-export async function insertJobs(db: Db, jobs: readonly NewJob[], now: number): Promise<void> {
-  const rows = jobs.map((job) => ({
+function jobRows(jobs: readonly NewJob[], now: number) {
+  return jobs.map((job) => ({
     kind: job.kind,
     payload: JSON.stringify(job.payload),
     status: 'queued' as const,
@@ -32,7 +32,16 @@ export async function insertJobs(db: Db, jobs: readonly NewJob[], now: number): 
     last_error: null,
     created_at: now,
   }));
-  await insertRows(db, rows, (batch) => db.insertInto('jobs').values([...batch]));
+}
+
+/** Writes jobs in the caller's transaction, so they exist exactly when the change that caused them does. */
+export async function insertJobs(db: Db, jobs: readonly NewJob[], now: number): Promise<void> {
+  await insertRows(db, jobRows(jobs, now), (batch) => db.insertInto('jobs').values([...batch]));
+}
+
+/** `insertJobs` as part of a group of writes (see runGrouped); jobs must not be empty. */
+export function jobsStatement(db: Db, jobs: readonly NewJob[], now: number): GroupedStatement<unknown> {
+  return { query: db.insertInto('jobs').values(jobRows(jobs, now)), run: async () => (await insertJobs(db, jobs, now), []), returning: false };
 }
 
 /**
