@@ -28,7 +28,10 @@ type Results<T extends readonly GroupedStatement<unknown>[]> = { -readonly [K in
 export async function runGrouped<const T extends readonly GroupedStatement<unknown>[]>(db: Db, statements: T): Promise<Results<T>> {
   if (statements.length < 2 || !(db.getExecutor().adapter instanceof PostgresAdapter)) {
     const out: (readonly unknown[])[] = [];
-    for (const statement of statements) out.push(await statement.run());
+    for (const statement of statements) {
+      const rows = await statement.run();
+      out.push(statement.returning ? rows : []);
+    }
     return out as Results<T>;
   }
   const parameters: unknown[] = [];
