@@ -132,7 +132,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent.');
   }
-  const commitWindowMs = readInteger(env, 'CHORUS_COMMIT_WINDOW_MS', 4, 0, 1000, problems);
+  const commitWindowMs = readInteger(env, 'CHORUS_COMMIT_WINDOW_MS', 0, 0, 1000, problems);
   const writerThread = readBoolean(env, 'CHORUS_WRITER_THREAD', environment !== 'test', problems);
   const streamIntervalMs = readInteger(env, 'CHORUS_STREAM_INTERVAL_MS', 1000, 100, 60_000, problems);
   const retentionDays = readInteger(env, 'CHORUS_RETENTION_DAYS', 183, 0, 3650, problems);

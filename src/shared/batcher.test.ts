@@ -88,3 +88,54 @@ describe('Batcher with two flushes in flight', () => {
     expect(most).toBe(2);
   });
 });
+
+describe('Batcher with a flush that releases its slot early', () => {
+  it('starts the next batch once the slot is released, and answers each batch only when its own flush returns', async () => {
+    const events: string[] = [];
+    let finishFirst: () => void = () => {};
+    const firstDone = new Promise<void>((r) => (finishFirst = r));
+    const batcher = new Batcher<number, number>({
+      windowMs: 0,
+      maxBatch: 100,
+      flush: async (items, release) => {
+        events.push(`flush ${items.join(',')}`);
+        // Written, not yet durable: the next batch may start.
+        release();
+        if (items[0] === 1) await firstDone;
+        return [...items];
+      },
+    });
+    const first = batcher.submit(1);
+    let firstAnswered = false;
+    void first.then(() => (firstAnswered = true));
+    await new Promise((r) => setTimeout(r, 5));
+    const second = [batcher.submit(2), batcher.submit(3)];
+    expect(await Promise.all(second)).toEqual([2, 3]);
+    // The second batch ran and was answered while the first still waited for its own end.
+    expect(events).toEqual(['flush 1', 'flush 2,3']);
+    expect(firstAnswered).toBe(false);
+    finishFirst();
+    expect(await first).toBe(1);
+  });
+
+  it('holds the slot until release or return: never two unreleased flushes at once', async () => {
+    let holding = 0;
+    let most = 0;
+    const batcher = new Batcher<number, number>({
+      windowMs: 0,
+      maxBatch: 3,
+      flush: async (items, release) => {
+        holding += 1;
+        most = Math.max(most, holding);
+        await new Promise((r) => setTimeout(r, 5));
+        holding -= 1;
+        release();
+        await new Promise((r) => setTimeout(r, 10));
+        return [...items];
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit(i)));
+    expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(most).toBe(1);
+  });
+});

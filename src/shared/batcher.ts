@@ -1,18 +1,26 @@
 /**
  * Group commit: callers submit items one at a time and wait; the batcher hands everything that
- * arrived within a short window (and everything that queued while the previous flush ran) to
- * `flush` in one call, and settles each caller only after that call has returned.
+ * arrived within a short window (and everything that queued while the previous flush held its slot)
+ * to `flush` in one call, and settles each caller only after that call has returned.
+ *
+ * A flush may give its slot back before it returns (`release`): a writer that has committed a batch
+ * and only waits for the disk to confirm it can already take the next one, which then holds
+ * everything that arrived meanwhile. The writer stays busy, and the requests being answered and the
+ * ones being written overlap instead of taking turns.
  *
  * If a whole batch fails, each item is retried alone so one bad item cannot fail its neighbours.
  */
 export interface BatcherOptions<I, O> {
-  /** How long to wait for more items after the first one arrives (0: next tick). */
+  /** How long to wait for more items after the first one arrives while a slot is free (0: only until the event loop has taken what is already readable). */
   readonly windowMs: number;
   readonly maxBatch: number;
-  /** How many flushes may run at once (default 1: each waits for the one before). */
+  /** How many flushes may hold a slot at once (default 1: each waits for the one before to release it). */
   readonly maxInFlight?: number;
-  /** Must return one result per item, in the same order. */
-  readonly flush: (items: readonly I[]) => Promise<readonly O[]>;
+  /**
+   * Must return one result per item, in the same order. It may call `release` as soon as the next
+   * batch can start (its slot is then free; its callers still wait for its results).
+   */
+  readonly flush: (items: readonly I[], release: () => void) => Promise<readonly O[]>;
   readonly onError?: (error: unknown, batchSize: number) => void;
   /** Whether a failed batch's items are retried one by one (default: always); false fails them all with the error. */
   readonly retryAlone?: (error: unknown) => boolean;
@@ -27,7 +35,12 @@ interface Pending<I, O> {
 export class Batcher<I, O> {
   private queue: Pending<I, O>[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** A window of 0 flushes once the event loop has taken every request already readable. */
+  private immediate: NodeJS.Immediate | undefined;
+  /** Flushes not yet settled, whether or not they still hold their slot. */
+  private readonly running = new Set<Promise<void>>();
+  /** Slots held: flushes that have neither released nor settled. */
+  private held = 0;
   private closed = false;
 
   constructor(private readonly options: BatcherOptions<I, O>) {}
@@ -46,13 +59,13 @@ export class Batcher<I, O> {
 
   /** Flushes whatever is queued and waits until every submitted item is settled. */
   async drain(): Promise<void> {
-    while (this.queue.length > 0 || this.inFlight.size > 0) {
+    while (this.queue.length > 0 || this.running.size > 0) {
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = undefined;
       }
       this.startFlush();
-      await Promise.race(this.inFlight);
+      await Promise.race(this.running);
     }
   }
 
@@ -63,16 +76,16 @@ export class Batcher<I, O> {
   }
 
   private get slotFree(): boolean {
-    return this.inFlight.size < (this.options.maxInFlight ?? 1);
+    return this.held < (this.options.maxInFlight ?? 1);
   }
 
   private schedule(): void {
     if (!this.slotFree || this.timer) return;
     if (this.queue.length >= this.options.maxBatch || this.options.windowMs === 0) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
+      this.immediate ??= setImmediate(() => {
+        this.immediate = undefined;
         this.startFlush();
-      }, 0);
+      });
       return;
     }
     this.timer = setTimeout(() => {
@@ -84,19 +97,27 @@ export class Batcher<I, O> {
   private startFlush(): void {
     if (!this.slotFree || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
-    const flushing: Promise<void> = this.run(batch).finally(() => {
-      this.inFlight.delete(flushing);
-      // Whatever queued during the commit goes next, at once: under load, batches grow by themselves.
+    this.held += 1;
+    let holding = true;
+    const release = () => {
+      if (!holding) return;
+      holding = false;
+      this.held -= 1;
+      // Whatever queued while this batch held its slot goes next, at once: under load, batches grow by themselves.
       if (this.queue.length > 0) this.startFlush();
+    };
+    const flushing: Promise<void> = this.run(batch, release).finally(() => {
+      this.running.delete(flushing);
+      release();
     });
-    this.inFlight.add(flushing);
+    this.running.add(flushing);
     // With a slot still free, the next items get their own short window rather than waiting.
     if (this.queue.length > 0) this.schedule();
   }
 
-  private async run(batch: Pending<I, O>[]): Promise<void> {
+  private async run(batch: Pending<I, O>[], release: () => void): Promise<void> {
     try {
-      const results = await this.options.flush(batch.map((p) => p.item));
+      const results = await this.options.flush(batch.map((p) => p.item), release);
       if (results.length !== batch.length) throw new Error(`flush returned ${results.length} results for ${batch.length} items`);
       batch.forEach((p, i) => p.resolve(results[i] as O));
     } catch (error) {
@@ -107,7 +128,7 @@ export class Batcher<I, O> {
       }
       for (const pending of batch) {
         try {
-          const [result] = await this.options.flush([pending.item]);
+          const [result] = await this.options.flush([pending.item], () => {});
           pending.resolve(result as O);
         } catch (single) {
           pending.reject(single);

@@ -13,6 +13,7 @@ import { Batcher } from '../shared/batcher.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Db } from '../storage/database.ts';
 import { isDatabaseUnavailable } from '../storage/database-errors.ts';
+import { createWalSync, walSyncedByMainThread } from '../storage/wal-sync.ts';
 import { executeBatch, type BatchOutcome, type WriteRequest, type WriteResult } from './signature-batch.ts';
 import type { WriterRequestMessage, WriterThreadData } from './writer-thread.ts';
 
@@ -56,11 +57,11 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
   const batcher = new Batcher<WriteRequest, Written>({
     windowMs: deps.windowMs,
     maxBatch: 256,
-    // Two batches in flight: on PostgreSQL they commit side by side; on SQLite's writer thread they
-    // commit one after the other, but the next is ready the moment the last commits.
-    maxInFlight: deps.database.kind === 'postgres' || deps.thread ? 2 : 1,
-    flush: async (requests) => {
-      const outcome = await run.execute(requests, deps.clock.now());
+    // PostgreSQL commits two batches side by side. SQLite has one writer: its thread takes the next
+    // batch as soon as it has committed one, while this thread syncs that one to disk (`written`).
+    maxInFlight: deps.database.kind === 'postgres' ? 2 : 1,
+    flush: async (requests, release) => {
+      const outcome = await run.execute(requests, deps.clock.now(), release);
       deps.board.apply(outcome.totals);
       deps.board.applyHosts(outcome.hosts);
       if (outcome.jobsQueued) deps.onJobsQueued();
@@ -81,7 +82,8 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
 }
 
 interface Runner {
-  execute(requests: readonly WriteRequest[], now: number): Promise<BatchOutcome>;
+  /** `written` is called once the batch has committed and the writer can take the next, before the batch is known durable. */
+  execute(requests: readonly WriteRequest[], now: number, written: () => void): Promise<BatchOutcome>;
   close(): Promise<void>;
 }
 
@@ -90,12 +92,18 @@ function inlineRunner(deps: SignatureWriterDeps): Runner {
   return { execute: (requests, now) => executeBatch(env, requests, now), close: async () => {} };
 }
 
-/** Batches go to the writer thread; a thread that dies fails its batches (they are retried alone) and is replaced. */
+/**
+ * Batches go to the writer thread; a thread that dies fails its batches (they are retried alone) and
+ * is replaced. On SQLite the thread commits without syncing, and this thread syncs the WAL on the
+ * libuv pool before the batch's requests are answered: as durable as `synchronous=FULL`, while the
+ * writer thread already writes the next batch.
+ */
 function threadRunner(deps: SignatureWriterDeps): Runner {
   let worker: Worker | undefined;
   let ready: Promise<void> | undefined;
   let nextId = 1;
-  const pending = new Map<number, { resolve: (outcome: BatchOutcome) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (outcome: BatchOutcome) => void; reject: (error: Error) => void; written: () => void }>();
+  const walSync = walSyncedByMainThread(deps.database) ? createWalSync(deps.database.file) : undefined;
 
   const start = async (): Promise<void> => {
     const data: WriterThreadData = {
@@ -121,8 +129,14 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
         const waiter = message.id === undefined ? undefined : pending.get(message.id);
         if (!waiter || message.id === undefined) return;
         pending.delete(message.id);
-        if (message.outcome) waiter.resolve(message.outcome);
-        else waiter.reject(Object.assign(new Error(message.error ?? 'the writer thread failed'), { code: message.code }));
+        const outcome = message.outcome;
+        if (!outcome) return waiter.reject(Object.assign(new Error(message.error ?? 'the writer thread failed'), { code: message.code }));
+        if (!walSync) return waiter.resolve(outcome);
+        waiter.written();
+        walSync.sync().then(
+          () => waiter.resolve(outcome),
+          (error: unknown) => waiter.reject(error instanceof Error ? error : new Error(String(error))),
+        );
       });
       thread.on('error', (error) => {
         deps.logger.error({ err: error.message }, 'the signature writer thread failed');
@@ -133,14 +147,14 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
   };
 
   return {
-    async execute(requests, now) {
+    async execute(requests, now, written) {
       ready ??= start();
       await ready;
       const thread = worker;
       if (!thread) throw new Error('the signature writer thread is not running');
       const id = nextId++;
       return new Promise<BatchOutcome>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        pending.set(id, { resolve, reject, written });
         const message: WriterRequestMessage = { id, requests, now };
         thread.postMessage(message);
       });
@@ -149,6 +163,7 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
       const thread = worker;
       worker = undefined;
       ready = undefined;
+      walSync?.close();
       if (!thread) return;
       await new Promise<void>((resolve) => {
         thread.once('exit', () => resolve());

@@ -4,13 +4,16 @@ import { sql } from 'kysely';
 import { createSealer, fixedKeySource, Keyring, loadSodium } from '../crypto/sealing.ts';
 import { loadKeyringSnapshot } from '../keys/keyring.service.ts';
 import { openStorage } from '../storage/database.ts';
-import { createWalSync } from '../storage/wal-sync.ts';
+import { walSyncedByMainThread } from '../storage/wal-sync.ts';
 import { executeBatch, type WriteRequest } from './signature-batch.ts';
 
 /**
  * The signature writer's own thread: it seals, hashes and commits each batch on its own database
  * connection, so the main thread keeps taking requests while SQLite or PostgreSQL does its work.
- * Each batch is answered only once it is durable (on SQLite, once its WAL sync is done). Messages: { id, requests, now } in, { id, outcome | error } out.
+ * Messages: { id, requests, now } in, { id, outcome | error } out, as soon as the batch has committed.
+ * On SQLite the thread commits on `synchronous=NORMAL` and the main thread syncs the WAL before
+ * answering anyone (see wal-sync.ts): the sync then waits neither for this thread, busy with the
+ * next batch, nor makes it wait.
  */
 export interface WriterThreadData {
   readonly database: DatabaseConfig;
@@ -31,10 +34,8 @@ if (!port) throw new Error('writer-thread.ts runs only as a worker thread');
 
 await loadSodium();
 const storage = openStorage(data.database, { ...(data.searchPath ? { searchPath: data.searchPath } : {}), poolSize: 4 });
-// SQLite: commit on NORMAL and sync the WAL on the libuv pool before answering, which is as durable
-// as FULL and lets the next batch be sealed and written while the disk syncs this one.
-const walSync = data.database.kind === 'sqlite' && data.database.file !== ':memory:' ? createWalSync(data.database.file) : undefined;
-if (walSync) await sql`pragma synchronous = NORMAL`.execute(storage.db);
+// SQLite: commit on NORMAL; the main thread syncs the WAL before answering, which is as durable as FULL.
+if (walSyncedByMainThread(data.database)) await sql`pragma synchronous = NORMAL`.execute(storage.db);
 // The thread reads the data keys itself, and again on the same timer as every process: a rotation's
 // new key reaches it without a restart, and values sealed under older keys stay readable.
 const keyMaterial = { dataEncryption: Buffer.from(data.keys.dataEncryption), keyWrapping: Buffer.from(data.keys.keyWrapping) };
@@ -52,18 +53,10 @@ const env = {
 port.on('message', (message: WriterRequestMessage | 'close') => {
   if (message === 'close') {
     clearInterval(refreshTimer);
-    void storage.destroy().then(() => {
-      walSync?.close();
-      port.close();
-    });
+    void storage.destroy().then(() => port.close());
     return;
   }
-  executeBatch(env, message.requests, message.now)
-    .then(async (outcome) => {
-      await walSync?.sync();
-      return outcome;
-    })
-    .then(
+  executeBatch(env, message.requests, message.now).then(
       (outcome) => port.postMessage({ id: message.id, outcome }),
       // The code travels too, so the main thread can tell an unreachable database (503) from a bug.
       (error: unknown) => port.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error), code: (error as { code?: unknown } | undefined)?.code }),

@@ -1,4 +1,5 @@
 import { closeSync, fdatasync, fstatSync, openSync, statSync } from 'node:fs';
+import type { DatabaseConfig } from '../config/config.ts';
 
 /**
  * Makes SQLite commits durable off the committing thread. In WAL mode, `synchronous=FULL` differs
@@ -11,6 +12,11 @@ export interface WalSync {
   /** Resolves once every commit made before the call is on disk. */
   sync(): Promise<void>;
   close(): void;
+}
+
+/** Whether the signature writer's commits are made durable by `sync()` (a SQLite file), rather than by the database itself. */
+export function walSyncedByMainThread(database: DatabaseConfig): database is DatabaseConfig & { kind: 'sqlite'; file: string } {
+  return database.kind === 'sqlite' && database.file !== ':memory:';
 }
 
 export function createWalSync(databaseFile: string): WalSync {
