@@ -115,14 +115,16 @@ const optionsCache = new Map<string, string>();
 
 /**
  * The country options, rendered once per language (250 options are most of the form's markup);
- * the chosen country is marked by editing that one option in the cached string.
+ * the chosen country is marked by editing that one option in the cached string. HTML lets an
+ * option's end tag go when another option follows (and the last one's when the select ends): the
+ * petition page is a fifth lighter on the wire without them.
  */
 function countryOptionsHtml(locale: Locale, selected: string): Html {
   let options = optionsCache.get(locale);
   if (options === undefined) {
     options = countryOptions(locale)
-      .map((c) => html`<option value="${c.code}">${c.name}</option>`.value)
-      .join('\n');
+      .map((c) => html`<option value="${c.code}">${c.name}`.value)
+      .join('');
     optionsCache.set(locale, options);
   }
   if (/^[A-Z]{2}$/.test(selected)) options = options.replace(`<option value="${selected}">`, `<option value="${selected}" selected>`);
