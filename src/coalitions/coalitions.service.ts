@@ -7,6 +7,7 @@ import { DomainError } from '../shared/errors.ts';
 import type { Db } from '../storage/database.ts';
 import { isActiveHost, orderHosts, type Host } from './coalition.ts';
 import { findConsentTextId, insertConsentText, insertHost, listHostRows, listHostRowsOfOrganisation, type HostRow } from './coalitions.store.ts';
+import { cachePerContext } from '../shared/short-cache.ts';
 
 export type { Host, HostRow };
 
@@ -21,23 +22,15 @@ export async function addLeadHost(db: Db, petitionId: number, organisationId: nu
  */
 export async function addAgreedPartner(ctx: Context, petitionId: number, organisationId: number): Promise<void> {
   await insertHost(ctx.db, { petitionId, organisationId, role: 'partner', status: 'accepted', invitedBy: null, now: ctx.clock.now() });
-  hostCache.get(ctx)?.delete(petitionId);
+  hostCache(ctx).delete(petitionId);
 }
 
 const CACHE_MS = 2_000;
-const hostCache = new WeakMap<Context, Map<number, { hosts: Host[]; at: number }>>();
+const hostCache = cachePerContext<Context, number, Host[]>(CACHE_MS);
 
 /** The lead and accepted partners, lead first: read on every page view, so cached for two seconds. */
 export async function listActiveHosts(ctx: Context, petition: Petition): Promise<Host[]> {
-  let cache = hostCache.get(ctx);
-  if (!cache) hostCache.set(ctx, (cache = new Map()));
-  const hit = cache.get(petition.id);
-  const now = Date.now();
-  if (hit && now - hit.at < CACHE_MS) return hit.hosts;
-  const hosts = orderHosts((await listHostRows(ctx.db, petition.id)).filter(isActiveHost));
-  if (cache.size > 10_000) cache.clear();
-  cache.set(petition.id, { hosts, at: now });
-  return hosts;
+  return hostCache(ctx).get(petition.id, async () => orderHosts((await listHostRows(ctx.db, petition.id)).filter(isActiveHost)));
 }
 
 /** Every host row of a petition, whatever its state (for organisers). */
@@ -92,5 +85,5 @@ export async function consentTextId(ctx: Context, locale: Locale, text: string):
 
 /** Drops this process's cached host list of a petition after a change. */
 export function forgetHosts(ctx: Context, petitionId: number): void {
-  hostCache.get(ctx)?.delete(petitionId);
+  hostCache(ctx).delete(petitionId);
 }

@@ -9,6 +9,7 @@ import { isDisposableDomain } from './disposable.ts';
 import { domainOf, effectiveLimits, firstReason, LIMIT_MAX, LIMIT_NAMES, overLimitReasons, type LimitName, type SignLimits, type SuspectReason } from './fraud.ts';
 import { deleteExpiredChallenges, findFraudSettings, saveFraudSettings } from './fraud.store.ts';
 import { checkProof } from './proof-of-work.ts';
+import { cachePerContext } from '../shared/short-cache.ts';
 
 /** A petition's abuse settings: proof of work on or off, and its own budgets (null: the instance's). */
 export interface FraudSettings {
@@ -18,25 +19,19 @@ export interface FraudSettings {
 
 const NO_OVERRIDES: FraudSettings['overrides'] = { ipBurst: null, ipSustained: null, domainBurst: null, domainSustained: null };
 const CACHE_MS = 2_000;
-const cache = new WeakMap<Context, Map<number, { settings: FraudSettings; at: number }>>();
+const settingsCache = cachePerContext<Context, number, FraudSettings>(CACHE_MS);
 
 /** A petition's settings, read at most every two seconds per petition (the signing path asks each time). */
 export async function readFraudSettings(ctx: Context, petitionId: number): Promise<FraudSettings> {
-  let entries = cache.get(ctx);
-  if (!entries) cache.set(ctx, (entries = new Map()));
-  const hit = entries.get(petitionId);
-  const now = Date.now();
-  if (hit && now - hit.at < CACHE_MS) return hit.settings;
-  const row = await findFraudSettings(ctx.db, petitionId);
-  const settings: FraudSettings = row
-    ? {
-        proofOfWork: row.proof_of_work === 1,
-        overrides: { ipBurst: row.ip_burst, ipSustained: row.ip_sustained, domainBurst: row.domain_burst, domainSustained: row.domain_sustained },
-      }
-    : { proofOfWork: false, overrides: NO_OVERRIDES };
-  if (entries.size > 10_000) entries.clear();
-  entries.set(petitionId, { settings, at: now });
-  return settings;
+  return settingsCache(ctx).get(petitionId, async () => {
+    const row = await findFraudSettings(ctx.db, petitionId);
+    return row
+      ? {
+          proofOfWork: row.proof_of_work === 1,
+          overrides: { ipBurst: row.ip_burst, ipSustained: row.ip_sustained, domainBurst: row.domain_burst, domainSustained: row.domain_sustained },
+        }
+      : { proofOfWork: false, overrides: NO_OVERRIDES };
+  });
 }
 
 /** The budgets that apply to a petition now. */
@@ -74,7 +69,7 @@ export async function updateFraudSettings(ctx: Context, actor: Actor, petition: 
     });
     await recordAudit(trx, { organisationId: petition.organisationId, userId: actor.userId, action: 'fraud.settings-changed', target: `petition:${petition.id}`, details: { petition: petition.slug } }, now);
   });
-  cache.get(ctx)?.delete(petition.id);
+  settingsCache(ctx).delete(petition.id);
   forgetPetition(ctx, petition.slug);
   return settings;
 }

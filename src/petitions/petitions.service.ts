@@ -9,6 +9,7 @@ import { DomainError } from '../shared/errors.ts';
 import type { Trx } from '../storage/database.ts';
 import { canChangeStatus, isPetitionStatus, isPublic, isValidSlug, type Petition, type PetitionStatus } from './petition.ts';
 import { parsePetitionDraft, parsePetitionSettings } from './petition.schemas.ts';
+import { cachePerContext } from '../shared/short-cache.ts';
 import {
   countPetitions,
   findPetitionById,
@@ -83,24 +84,16 @@ async function insertNewPetition(trx: Trx, row: NewPetitionRow): Promise<Petitio
 
 /** How long a petition read is reused on the signing path; a status change shows everywhere within it. */
 const CACHE_MS = 2_000;
-const cache = new WeakMap<Context, Map<string, { petition: Petition | undefined; at: number }>>();
+const petitionsBySlug = cachePerContext<Context, string, Petition | undefined>(CACHE_MS);
 
 /** A petition by slug, cached for two seconds: the signing path reads it on every request. */
 export async function findPetition(ctx: Context, slug: string): Promise<Petition | undefined> {
-  let entries = cache.get(ctx);
-  if (!entries) cache.set(ctx, (entries = new Map()));
-  const now = Date.now();
-  const hit = entries.get(slug);
-  if (hit && now - hit.at < CACHE_MS) return hit.petition;
-  const petition = isValidSlug(slug) ? await findPetitionBySlug(ctx.db, slug) : undefined;
-  if (entries.size > 10_000) entries.clear();
-  entries.set(slug, { petition, at: now });
-  return petition;
+  return petitionsBySlug(ctx).get(slug, async () => (isValidSlug(slug) ? findPetitionBySlug(ctx.db, slug) : undefined));
 }
 
 /** Drops this process's cached copy of a petition after a change. */
 export function forgetPetition(ctx: Context, slug: string): void {
-  cache.get(ctx)?.delete(slug);
+  petitionsBySlug(ctx).delete(slug);
   generations.set(ctx, (generations.get(ctx) ?? 0) + 1);
 }
 
