@@ -46,3 +46,41 @@ describe('LiveStream', () => {
     await vi.waitFor(() => expect(viewers.every((v) => v.text().includes('"signatureCount":1'))).toBe(true), { timeout: 2_000 });
   });
 });
+
+describe('LiveStream over real HTTP', () => {
+  it('sends frames a real client reads as valid chunked HTTP, and ends the stream cleanly', async () => {
+    const { createServer, get } = await import('node:http');
+    const board = new CountBoard({} as Db);
+    const live = new LiveStream(board, 10);
+    const server = createServer((_request, response) => live.add(1, response, row(3, 3, 1)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      let text = '';
+      const ended = new Promise<void>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/' }, (response) => {
+          expect(response.headers['transfer-encoding']).toBe('chunked');
+          response.setEncoding('utf8');
+          response.on('data', (data: string) => (text += data));
+          response.on('end', resolve);
+          response.on('error', reject);
+        }).on('error', reject);
+      });
+      await vi.waitFor(() => expect(text).toContain('"signatureCount":3'), { timeout: 2_000 });
+      board.apply([row(4, 4, 2)]);
+      await vi.waitFor(() => expect(text).toContain('"signatureCount":4'), { timeout: 2_000 });
+      board.apply([row(9, 9, 3)]);
+      await vi.waitFor(() => expect(text).toContain('"signatureCount":9'), { timeout: 2_000 });
+      live.close();
+      await ended;
+      // Every frame arrived whole and in order, with nothing from the chunk framing in the text.
+      expect(text.match(/"signatureCount":\d+/g)).toEqual(['"signatureCount":3', '"signatureCount":4', '"signatureCount":9']);
+      expect(text).not.toMatch(/\r\n[0-9a-f]+\r\n/);
+      expect(text.startsWith('retry: 5000\nevent: count\n')).toBe(true);
+    } finally {
+      live.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

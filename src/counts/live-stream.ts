@@ -106,26 +106,35 @@ export class LiveStream {
 
   /**
    * Writes one frame to every viewer, a slice at a time, yielding to the event loop between slices
-   * so that ten thousand viewers never hold up a signature for long.
+   * so that ten thousand viewers never hold up a signature for long. The frame goes straight to each
+   * viewer's socket, already framed as an HTTP/1.1 chunk (one buffer for all): a single write per
+   * viewer instead of the four the response object makes for a chunk.
    */
   private broadcast(channel: Channel, bytes: Buffer): void {
     const viewers = [...channel.viewers];
+    const chunk = Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, CRLF]);
     const writeSlice = (start: number) => {
       const end = Math.min(start + BROADCAST_SLICE, viewers.length);
       for (let i = start; i < end; i += 1) {
         const viewer = viewers[i];
         if (!viewer || viewer.destroyed) continue;
+        const socket = viewer.socket;
+        // What the response holds, and what its socket has not yet sent.
         if (viewer.writableLength > MAX_BUFFERED_BYTES) {
           viewer.destroy();
           continue;
         }
-        viewer.write(bytes);
+        // Once its headers are out, a response in chunked encoding only adds the last chunk when it ends.
+        if (socket && viewer.headersSent) socket.write(viewer.chunkedEncoding ? chunk : bytes);
+        else viewer.write(bytes);
       }
       if (end < viewers.length) setImmediate(writeSlice, end);
     };
     writeSlice(0);
   }
 }
+
+const CRLF = Buffer.from('\r\n', 'latin1');
 
 /** One frame serves every viewer: the figure, and its label in each language (plural rules differ). */
 function frame(row: CountsRow): string {
