@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { getPage, makeOrganisation, makeOrganiser, PASSWORD, postForm, sessionCookieOf, signIn, formTokenFor, linkIn } from '../../test/support/admin.ts';
 import { createTestContext, TEST_SECRET, type TestContext } from '../../test/support/context.ts';
 import { toConfig } from '../config/config.ts';
 import { createContext } from '../context.ts';
 import { buildApp } from '../http/app.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
-import { buildTestApp, formTokenOf, unescapeHtml } from '../../test/support/http.ts';
+import { useTestApp, formTokenOf, unescapeHtml } from '../../test/support/http.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
 import { totpCode } from './two-factor.ts';
@@ -16,14 +16,7 @@ const withoutTokens = (body: string) => body.replace(/name="_form" value="[^"]+"
 describeEachDialect('organiser sign-in and sessions', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   const countSessions = async () => Number((await t.ctx.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   const deliverMail = () => new Worker(t.ctx, jobHandlers).runUntilIdle();

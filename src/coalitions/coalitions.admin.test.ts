@@ -1,23 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formTokenFor, getPage, makeOrganisation, postForm } from '../../test/support/admin.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { deliverMail, makeLeadWithPetition, makeSignedIn, submitForm } from '../../test/support/dashboard.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
-import { buildTestApp, FORM_HEADERS, formBody } from '../../test/support/http.ts';
+import { useTestApp, FORM_HEADERS, formBody } from '../../test/support/http.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 
 describeEachDialect('coalitions in the dashboard: invite, accept, decline, leave, remove', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   const stateOf = async (petitionId: number, organisationId: number) =>
     (await t.ctx.db.selectFrom('petition_hosts').select('status').where('petition_id', '=', petitionId).where('organisation_id', '=', organisationId).executeTakeFirst())?.status;

@@ -1,24 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formTokenFor, getPage, postForm } from '../../test/support/admin.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { makeLeadWithPetition, submitForm } from '../../test/support/dashboard.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
-import { buildTestApp } from '../../test/support/http.ts';
+import { useTestApp } from '../../test/support/http.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 import { limitsFor, readFraudSettings } from './fraud.service.ts';
 
 describeEachDialect('a petition’s bot and fraud settings in the dashboard', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect, { CHORUS_SIGN_LIMIT_IP_MINUTE: '10' });
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect, { CHORUS_SIGN_LIMIT_IP_MINUTE: '10' }), (made) => ({ t, app } = made));
 
   it('shows the instance defaults, keeps typed values with a message on a wrong figure, and saves with an audit line', async () => {
     const { lead, owner, editor, petition } = await makeLeadWithPetition(app, t, { slug: 'guarded' });

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { solveChallenge, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { signAndConfirm } from '../../test/support/dashboard.ts';
 import { actorWith, makePetition, makeUser, signatureFields } from '../../test/support/factories.ts';
-import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
+import { useTestApp, signThroughForm } from '../../test/support/http.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { tallySignatures } from '../signatures/signatures.store.ts';
 import { forgetExpiredChallenges, updateFraudSettings } from './fraud.service.ts';
@@ -27,14 +27,7 @@ async function solvedPayload(app: FastifyInstance): Promise<string> {
 describeEachDialect('screening signatures for bots and fraud', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect, LOW_LIMITS);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect, LOW_LIMITS), (made) => ({ t, app } = made));
 
   const suspects = async () =>
     (await t.ctx.db.selectFrom('signatures').select(['status', 'suspect_reason']).where('status', '=', 'suspected').orderBy('id').execute()).map((r) => r.suspect_reason);

@@ -1,24 +1,17 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formTokenFor, getPage, linkIn, makeOrganisation, makeOrganiser, PASSWORD, postForm, sessionCookieOf, signIn } from '../../test/support/admin.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
-import { buildTestApp, FORM_HEADERS, formBody, formTokenOf, signThroughForm, unescapeHtml } from '../../test/support/http.ts';
+import { useTestApp, FORM_HEADERS, formBody, formTokenOf, signThroughForm, unescapeHtml } from '../../test/support/http.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
 
 describeEachDialect('members, invitations, the audit log and the dashboard home', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   const deliverMail = () => new Worker(t.ctx, jobHandlers).runUntilIdle();
   const roleOf = async (organisationId: number, userId: number) =>

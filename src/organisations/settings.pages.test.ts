@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formTokenFor, getPage, makeOrganisation, postForm } from '../../test/support/admin.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { makeSignedIn, submitForm } from '../../test/support/dashboard.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
-import { buildTestApp } from '../../test/support/http.ts';
+import { useTestApp } from '../../test/support/http.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 import { detectLogoType, findLogoProblem, LOGO_MAX_BYTES } from './logo.ts';
 
@@ -46,14 +46,7 @@ describe('logo files', () => {
 describeEachDialect('organisation settings: name and logo', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   async function uploadLogo(slug: string, cookie: string | undefined, file: { filename: string; type: string; data: Buffer }, token?: string) {
     const page = await getPage(app, `/admin/o/${slug}/settings`, cookie);

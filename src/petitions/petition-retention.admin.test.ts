@@ -1,23 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formTokenFor, getPage, postForm } from '../../test/support/admin.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { makeLeadWithPetition, submitForm } from '../../test/support/dashboard.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
-import { buildTestApp } from '../../test/support/http.ts';
+import { useTestApp } from '../../test/support/http.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 
 describeEachDialect('the petition dashboard: how long signer data is kept, and holds', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   const row = (slug: string) => t.ctx.db.selectFrom('petitions').select(['retention_days', 'hold_reason', 'held_at', 'held_by']).where('slug', '=', slug).executeTakeFirstOrThrow();
 

@@ -1,25 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formTokenFor, getPage, makeOrganisation, postForm } from '../../test/support/admin.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { makeLeadWithPetition, makeSignedIn, signAndConfirm, submitForm } from '../../test/support/dashboard.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { actorWith, signatureFields } from '../../test/support/factories.ts';
-import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
+import { useTestApp, signThroughForm } from '../../test/support/http.ts';
 import { invitePartner, respondToInvitation } from '../coalitions/partnerships.service.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 
 describeEachDialect('comment moderation in the dashboard', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   it('queues confirmed signers’ comments without names; approving shows one on the page, rejecting hides it', async () => {
     const { lead, owner, editor, petition } = await makeLeadWithPetition(app, t, { slug: 'talk' });

@@ -4,21 +4,14 @@ import { createTestContext, type TestContext } from '../../test/support/context.
 import { RATE_LIMITS } from '../http/rate-limit.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
-import { buildTestApp } from '../../test/support/http.ts';
+import { buildTestApp, useTestApp } from '../../test/support/http.ts';
 import { changePetitionStatus } from '../petitions/petitions.service.ts';
 import { tallySignatures } from './signatures.store.ts';
 
 describeEachDialect('the JSON API', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   it('describes a petition with its confirmed count, cacheable for a second', async () => {
     const petition = await makePetition(t.ctx, { slug: 'drop-anyvision', title: 'Drop AnyVision', target: 'Microsoft', goal: 75_000 });

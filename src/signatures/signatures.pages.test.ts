@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
-import { buildTestApp, FORM_HEADERS, formBody, formTokenOf, signThroughForm } from '../../test/support/http.ts';
+import { useTestApp, FORM_HEADERS, formBody, formTokenOf, signThroughForm } from '../../test/support/http.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { changePetitionStatus } from '../petitions/petitions.service.ts';
 import { jobHandlers } from '../worker/handlers.ts';
@@ -13,14 +13,7 @@ import { tallySignatures } from './signatures.store.ts';
 describeEachDialect('the signature form without JavaScript', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   it('shows the petition, its count and a form with labelled fields', async () => {
     const petition = await makePetition(t.ctx, { title: 'Drop AnyVision', target: 'Microsoft', goal: 75_000 });

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { formTokenFor, getPage, postForm } from '../../test/support/admin.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { makeLeadWithPetition, signAndConfirm } from '../../test/support/dashboard.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { signatureFields } from '../../test/support/factories.ts';
-import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
+import { useTestApp, signThroughForm } from '../../test/support/http.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 import { verifyLog } from '../ledger/ledger.service.ts';
@@ -14,14 +14,7 @@ import { tallySignatures } from './signatures.store.ts';
 describeEachDialect('reviewing held-back signatures in the dashboard', (dialect) => {
   let t: TestContext;
   let app: FastifyInstance;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    app = await buildTestApp(t);
-  });
-  afterEach(async () => {
-    await app.close();
-    await t.close();
-  });
+  useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made));
 
   /** Opens the review page, posts a bulk action (the confirmation step), then confirms it. */
   async function bulk(cookie: string | undefined, base: string, fields: Record<string, string>) {

@@ -1,4 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterEach, beforeEach } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
 import type { TestContext } from './context.ts';
 
@@ -6,6 +7,24 @@ export async function buildTestApp(t: TestContext): Promise<FastifyInstance> {
   const app = await buildApp(t.ctx);
   await app.ready();
   return app;
+}
+
+/**
+ * A fresh context and app for every test of the suite, closed after it: `made` hands them to the
+ * suite's own variables (`useTestApp(() => createTestContext(dialect), (made) => ({ t, app } = made))`).
+ */
+export function useTestApp(context: () => Promise<TestContext>, made: (made: { t: TestContext; app: FastifyInstance }) => void): void {
+  let current: { t: TestContext; app: FastifyInstance } | undefined;
+  beforeEach(async () => {
+    const t = await context();
+    current = { t, app: await buildTestApp(t) };
+    made(current);
+  });
+  afterEach(async () => {
+    await current?.app.close();
+    await current?.t.close();
+    current = undefined;
+  });
 }
 
 /** The hidden `_form` token of the first form in a page. */
