@@ -42,17 +42,16 @@ const countsUpdate = (trx: Trx, petitionId: number, delta: CountsDelta, now: num
     .where('petition_id', '=', petitionId)
     .returning(COLUMNS);
 
-/** Adds a batch's summed change; called once per petition per committed batch, never per signature. */
-export async function addToCounts(trx: Trx, petitionId: number, delta: CountsDelta, now: number): Promise<CountsRow | undefined> {
-  const row = await countsUpdate(trx, petitionId, delta, now).executeTakeFirst();
-  return row && toCounts(row);
-}
-
 type CountsColumns = { petition_id: number; signed: number; confirmed: number; removed: number; updated_at: number };
 
-/** `addToCounts` as part of a group of writes (see runGrouped); `toCountsRows` reads what it returns. */
+/**
+ * Adds a batch's summed change to a petition's counts (one of the batch's grouped writes, see
+ * runGrouped); called once per petition per committed batch, never per signature. `toCountsRows`
+ * reads what it returns.
+ */
 export function countsStatement(trx: Trx, petitionId: number, delta: CountsDelta, now: number): GroupedStatement<CountsColumns> {
-  return { query: countsUpdate(trx, petitionId, delta, now), run: () => countsUpdate(trx, petitionId, delta, now).execute(), returning: true };
+  const query = countsUpdate(trx, petitionId, delta, now);
+  return { query, run: () => query.execute(), returning: true };
 }
 
 export function toCountsRows(rows: readonly CountsColumns[]): CountsRow[] {
@@ -97,16 +96,15 @@ const hostCountsUpsert = (trx: Trx, petitionId: number, organisationId: number, 
     )
     .returning(HOST_COLUMNS);
 
-/** Adds a batch's summed change to a host's subtotal, creating the row on first use. */
-export async function addToHostCounts(trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number): Promise<HostCountsRow> {
-  return toHostCounts(await hostCountsUpsert(trx, petitionId, organisationId, confirmed, now).executeTakeFirstOrThrow());
-}
-
 type HostCountsColumns = { petition_id: number; organisation_id: number; confirmed: number; updated_at: number };
 
-/** `addToHostCounts` as part of a group of writes (see runGrouped); `toHostCountsRows` reads what it returns. */
+/**
+ * Adds a batch's summed change to a host's subtotal, creating the row on first use (one of the
+ * batch's grouped writes, see runGrouped). `toHostCountsRows` reads what it returns.
+ */
 export function hostCountsStatement(trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number): GroupedStatement<HostCountsColumns> {
-  return { query: hostCountsUpsert(trx, petitionId, organisationId, confirmed, now), run: () => hostCountsUpsert(trx, petitionId, organisationId, confirmed, now).execute(), returning: true };
+  const query = hostCountsUpsert(trx, petitionId, organisationId, confirmed, now);
+  return { query, run: () => query.execute(), returning: true };
 }
 
 export function toHostCountsRows(rows: readonly HostCountsColumns[]): HostCountsRow[] {
