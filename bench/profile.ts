@@ -6,7 +6,8 @@
  *   node bin/run-ts.js bench/profile.ts [--dialect=sqlite|postgres] [--workload=sign|page|json|confirm]
  *                                        [--seconds=10] [--connections=100] [--top=30]
  *
- * The raw .cpuprofile stays in bench/tmp/ (open it in Chrome DevTools for a flame chart).
+ * Each thread (the main one, the signature writer) gets its own tables. The raw .cpuprofile files
+ * stay in bench/tmp/ (open them in Chrome DevTools for a flame chart).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -122,19 +123,25 @@ async function main(): Promise<void> {
     const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid });
     await server.stop();
     const dir = workload === 'confirm' ? `${profileDir}-confirm` : profileDir;
-    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error('no .cpuprofile written');
-    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile;
-    const result = analyse(profile, measured.windowUs);
+    // Node writes one profile per thread: the main thread first, then the signature writer's.
+    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+    if (files.length === 0) throw new Error('no .cpuprofile written');
     const ops = measured.result.okPerSec;
     console.log(`${dialect} ${workload}: ${ops}/s at ${connections} connections, p99 ${measured.result.latency.p99} ms; server ${measured.cpu.server} cores`);
-    console.log(`profile: ${path.relative(REPO, path.join(dir, file))}; ${(result.total / 1e6).toFixed(2)} s of samples in the window`);
     const cpuPerOpUs = ((Number(measured.cpu.server) || 1) * 1e6) / Math.max(1, ops);
     console.log(`server CPU per operation: ${cpuPerOpUs.toFixed(0)} µs`);
-    console.log(table('Self time by area', result.selfArea, result.total, top));
-    console.log(table('Inclusive time by area', result.inclusiveArea, result.total, top));
-    console.log(table('Self time by function', result.selfFn, result.total, top));
-    console.log(table('Inclusive time, functions in src/', result.inclusiveFn, result.total, top, (k) => k.includes(' src/')));
+    files.forEach((file, index) => {
+      const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile;
+      const result = analyse(profile, measured.windowUs);
+      const idle = result.selfFn.get('(idle) (native / V8):0') ?? 0;
+      const busyUsPerOp = (result.total - idle) / Math.max(1, ops * (result.total / 1e6));
+      console.log(`\n=== ${index === 0 ? 'main thread' : `thread ${index}`}: ${path.relative(REPO, path.join(dir, file))}`);
+      console.log(`${(result.total / 1e6).toFixed(2)} s of samples in the window; busy ${(((result.total - idle) / Math.max(1, result.total)) * 100).toFixed(0)} %, ${busyUsPerOp.toFixed(0)} µs per operation`);
+      console.log(table('Self time by area', result.selfArea, result.total, top));
+      console.log(table('Inclusive time by area', result.inclusiveArea, result.total, top));
+      console.log(table('Self time by function', result.selfFn, result.total, top));
+      console.log(table('Inclusive time, functions in src/', result.inclusiveFn, result.total, top, (k) => k.includes(' src/') || k.includes('.cache')));
+    });
   } finally {
     await server.stop();
     await instance.dispose();

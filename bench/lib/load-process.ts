@@ -25,7 +25,9 @@ export interface LoadJob {
 
 export type LoadMessage = { readonly type: 'measure-start' | 'measure-end' | 'done' };
 
-const send = (message: LoadMessage) => process.send?.(message);
+const send = (message: LoadMessage) => {
+  if (process.connected) process.send?.(message);
+};
 
 async function main(): Promise<void> {
   const file = process.argv[2];

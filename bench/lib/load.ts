@@ -38,6 +38,7 @@ export interface LoadResult {
   readonly connections: number;
   readonly offeredRate: number | undefined;
   readonly warmupMs: number;
+  /** How long the measured window was open: shorter than asked when the scenario ran out of work. */
   readonly durationMs: number;
   /** Operations completed inside the measured window, per second. */
   readonly opsPerSec: number;
@@ -98,16 +99,51 @@ async function runOp(scenario: Scenario, connection: HttpConnection): Promise<Op
   }
 }
 
-function startWindow(recorder: Recorder, options: CommonOptions, hooks: LoadHooks, start: number): Promise<void> {
+interface MeasuredWindow {
+  /** Settles when the window closes on time. */
+  readonly ended: Promise<void>;
+  /** Closes the window now if it is still open (the scenario ran out of work early). */
+  endNow(): void;
+}
+
+function startWindow(recorder: Recorder, options: CommonOptions, hooks: LoadHooks, start: number): MeasuredWindow {
   recorder.windowStart = start + options.warmupMs;
   recorder.windowEnd = start + options.warmupMs + options.durationMs;
-  return new Promise((resolve) => {
-    setTimeout(() => hooks.onMeasureStart?.(), options.warmupMs);
-    setTimeout(() => {
-      hooks.onMeasureEnd?.();
+  let opened = false;
+  let closed = false;
+  const open = () => {
+    opened = true;
+    hooks.onMeasureStart?.();
+  };
+  const close = () => {
+    closed = true;
+    hooks.onMeasureEnd?.();
+  };
+  let startTimer: NodeJS.Timeout | undefined;
+  let endTimer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    startTimer = setTimeout(open, options.warmupMs);
+    endTimer = setTimeout(() => {
+      close();
       resolve();
     }, options.warmupMs + options.durationMs);
   });
+  return {
+    ended,
+    endNow() {
+      if (closed) return;
+      clearTimeout(startTimer);
+      clearTimeout(endTimer);
+      const now = performance.now();
+      // Rates are taken over the time the window was really open (none at all if it never opened).
+      if (!opened) {
+        recorder.windowStart = now;
+        open();
+      }
+      recorder.windowEnd = now;
+      close();
+    },
+  };
 }
 
 async function openConnections(options: CommonOptions, count: number): Promise<HttpConnection[]> {
@@ -130,13 +166,14 @@ function finish(
   unanswered: number,
   scenario: Scenario,
 ): LoadResult {
-  const seconds = options.durationMs / 1000;
+  const measuredMs = Math.min(options.durationMs, recorder.windowEnd - recorder.windowStart);
+  const seconds = Math.max(measuredMs, 1) / 1000;
   return {
     mode,
     connections,
     offeredRate,
     warmupMs: options.warmupMs,
-    durationMs: options.durationMs,
+    durationMs: Math.round(measuredMs),
     opsPerSec: round(recorder.opsInWindow / seconds, 1),
     okPerSec: round(recorder.okInWindow / seconds, 1),
     requestsPerSec: round(recorder.requestsInWindow / seconds, 1),
@@ -173,7 +210,8 @@ export async function runClosedLoop(options: CommonOptions & { readonly connecti
   const connections = await openConnections(options, options.connections);
   const start = performance.now();
   let running = true;
-  const window = startWindow(recorder, options, hooks, start).then(() => void (running = false));
+  const window = startWindow(recorder, options, hooks, start);
+  const windowEnded = window.ended.then(() => void (running = false));
 
   const client = async (connection: HttpConnection) => {
     while (running) {
@@ -186,8 +224,9 @@ export async function runClosedLoop(options: CommonOptions & { readonly connecti
     }
   };
   const clients = connections.map((c) => client(c));
-  await Promise.race([window, Promise.all(clients)]);
+  await Promise.race([windowEnded, Promise.all(clients)]);
   running = false;
+  window.endNow();
   const unanswered = await settleWithin(clients, options.drainMs ?? 60_000);
   for (const c of connections) c.close();
   return finish('closed', recorder, options, options.connections, undefined, 0, unanswered, scenario);
@@ -246,7 +285,7 @@ export async function runOpenLoop(options: CommonOptions & { readonly connection
     };
     tick();
   });
-  await window;
+  await window.ended;
   // Everything due has been issued or queued; let the queue and the in-flight operations finish.
   const deadline = performance.now() + (options.drainMs ?? 60_000);
   while ((inFlight.size > 0 || backlogHead < backlog.length) && performance.now() < deadline) {
