@@ -1,18 +1,16 @@
-import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { sql } from 'kysely';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { CountBoard } from '../counts/count-board.ts';
 import type { Keys } from '../crypto/keys.ts';
 import type { Sealer } from '../crypto/sealing.ts';
 import type { Clock } from '../shared/clock.ts';
 import { Batcher } from '../shared/batcher.ts';
+import { threadScript } from '../shared/thread-script.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Db } from '../storage/database.ts';
 import { isDatabaseUnavailable } from '../storage/database-errors.ts';
+import { CHECKPOINT_BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from '../storage/checkpointer.ts';
 import { createWalSync, walSyncedByMainThread } from '../storage/wal-sync.ts';
 import { executeBatch, type BatchOutcome, type WriteRequest, type WriteResult } from './signature-batch.ts';
 import type { WriterRequestMessage, WriterThreadData } from './writer-thread.ts';
@@ -104,15 +102,32 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
   let nextId = 1;
   const pending = new Map<number, { resolve: (outcome: BatchOutcome) => void; reject: (error: Error) => void; written: () => void }>();
   const walSync = walSyncedByMainThread(deps.database) ? createWalSync(deps.database.file) : undefined;
+  let checkpointer: Promise<Checkpointer | undefined> | undefined;
+
+  // Checkpoints move to a thread of their own; the serving connections keep them only as a backstop.
+  // A checkpoint thread that cannot start leaves them where SQLite puts them: slower under load, never wrong.
+  const startCheckpoints = async (file: string): Promise<Checkpointer | undefined> => {
+    try {
+      const started = await startCheckpointer(file, deps.logger);
+      await sql`pragma wal_autocheckpoint = ${sql.raw(String(CHECKPOINT_BACKSTOP_PAGES))}`.execute(deps.db);
+      return started;
+    } catch (error) {
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'the checkpoint thread did not start; commits checkpoint as usual');
+      return undefined;
+    }
+  };
 
   const start = async (): Promise<void> => {
+    if (walSync && deps.database.kind === 'sqlite') checkpointer ??= startCheckpoints(deps.database.file);
+    const checkpointsElsewhere = (await checkpointer) !== undefined;
     const data: WriterThreadData = {
+      checkpointsElsewhere,
       database: deps.database,
       searchPath: deps.searchPath,
       keys: { dataEncryption: deps.keys.dataEncryption, keyWrapping: deps.keys.keyWrapping, emailHash: deps.keys.emailHash, publicIds: deps.keys.publicIds },
       keyRefreshMs: deps.keyRefreshMs,
     };
-    const thread = new Worker(await writerThreadScript(), { workerData: data });
+    const thread = new Worker(await threadScript(new URL('./writer-thread.ts', import.meta.url)), { workerData: data });
     worker = thread;
     await new Promise<void>((resolve, reject) => {
       const fail = (error: Error) => {
@@ -164,6 +179,9 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
       worker = undefined;
       ready = undefined;
       walSync?.close();
+      const stopping = checkpointer?.then((c) => c?.close());
+      checkpointer = undefined;
+      await stopping;
       if (!thread) return;
       await new Promise<void>((resolve) => {
         thread.once('exit', () => resolve());
@@ -172,37 +190,4 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
       });
     },
   };
-}
-
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-let script: Promise<string> | undefined;
-
-/**
- * The writer thread's code as one plain JavaScript file, built once per process from the sources
- * (esbuild, about 50 ms; npm packages stay imports). A thread that loaded the TypeScript through
- * tsx would carry a second loader and its memory.
- */
-function writerThreadScript(): Promise<string> {
-  script ??= build({
-    entryPoints: [fileURLToPath(new URL('./writer-thread.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => {
-    const code = result.outputFiles[0]?.contents;
-    if (!code) throw new Error('building the writer thread produced nothing');
-    // Kept under node_modules so that its package imports resolve; named by content, written atomically.
-    const dir = path.join(packageRoot, 'node_modules', '.cache', 'chorus');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `writer-thread-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, code);
-    renameSync(temporary, file);
-    return file;
-  });
-  return script;
 }

@@ -1,9 +1,11 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
-import { describeEachDialect } from '../../test/support/dialects.ts';
+import { DIALECTS, describeEachDialect } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
+import { CHECKPOINT_BACKSTOP_PAGES } from '../storage/checkpointer.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
 import { parseSignatureInput } from './signature.schemas.ts';
@@ -43,5 +45,27 @@ describeEachDialect('the signature writer on its own thread', (dialect) => {
     const outcomes = await Promise.all([...tokens.values()].map((token) => confirmSignature(t.ctx, petition, token)));
     expect(outcomes.filter((o) => o === 'confirmed')).toHaveLength(250);
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(250);
+  });
+});
+
+const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
+
+describe('the SQLite writer thread [sqlite: checkpoints are SQLite’s]', () => {
+  let t: TestContext;
+  beforeEach(async () => {
+    if (!sqlite) throw new Error('no sqlite dialect');
+    t = await createTestContext(sqlite, { CHORUS_WRITER_THREAD: 'on' });
+  });
+  afterEach(async () => t.close());
+
+  it('moves checkpoints to a thread of their own, leaving the serving connection only a backstop', async () => {
+    const before = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(t.ctx.db);
+    expect(before.rows[0]?.wal_autocheckpoint).toBe(1000); // SQLite's default, until the writer starts
+    const petition = await makePetition(t.ctx);
+    const parsed = parseSignatureInput(signatureFields());
+    if (!parsed.ok) throw new Error('invalid');
+    await signPetition(t.ctx, petition, parsed.value, { locale: 'en', host: await getLeadHost(t.ctx, petition) });
+    const after = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(t.ctx.db);
+    expect(after.rows[0]?.wal_autocheckpoint).toBe(CHECKPOINT_BACKSTOP_PAGES);
   });
 });

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { createSealer, fixedKeySource, Keyring, loadSodium } from '../crypto/sealing.ts';
 import { loadKeyringSnapshot } from '../keys/keyring.service.ts';
 import { openStorage } from '../storage/database.ts';
+import { CHECKPOINT_BACKSTOP_PAGES } from '../storage/checkpointer.ts';
 import { walSyncedByMainThread } from '../storage/wal-sync.ts';
 import { executeBatch, type WriteRequest } from './signature-batch.ts';
 
@@ -16,6 +17,8 @@ import { executeBatch, type WriteRequest } from './signature-batch.ts';
  * next batch, nor makes it wait.
  */
 export interface WriterThreadData {
+  /** A checkpoint thread runs beside this one (SQLite): commits here checkpoint only at the backstop size. */
+  readonly checkpointsElsewhere: boolean;
   readonly database: DatabaseConfig;
   readonly searchPath: string | undefined;
   readonly keys: { readonly dataEncryption: Uint8Array; readonly keyWrapping: Uint8Array; readonly emailHash: Uint8Array; readonly publicIds: Uint8Array };
@@ -36,6 +39,8 @@ await loadSodium();
 const storage = openStorage(data.database, { ...(data.searchPath ? { searchPath: data.searchPath } : {}), poolSize: 4 });
 // SQLite: commit on NORMAL; the main thread syncs the WAL before answering, which is as durable as FULL.
 if (walSyncedByMainThread(data.database)) await sql`pragma synchronous = NORMAL`.execute(storage.db);
+// Checkpoints run on a thread of their own (checkpointer.ts): here only as a backstop.
+if (data.checkpointsElsewhere) await sql`pragma wal_autocheckpoint = ${sql.raw(String(CHECKPOINT_BACKSTOP_PAGES))}`.execute(storage.db);
 // The thread reads the data keys itself, and again on the same timer as every process: a rotation's
 // new key reaches it without a restart, and values sealed under older keys stay readable.
 const keyMaterial = { dataEncryption: Buffer.from(data.keys.dataEncryption), keyWrapping: Buffer.from(data.keys.keyWrapping) };

@@ -1,0 +1,54 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../shared/logger.ts';
+import { threadScript } from '../shared/thread-script.ts';
+import type { CheckpointThreadData } from './checkpoint-thread.ts';
+
+/**
+ * SQLite checkpoints, off the threads that serve. In WAL mode a commit appends the pages it changed
+ * to the WAL; a checkpoint copies them back into the database file and syncs it. By default the
+ * connection that commits runs one, inside that commit, whenever the WAL has grown past 1,000
+ * pages. On the signature writer that is a stall of milliseconds, tens of them once the file is
+ * large: each signature then changes a page of the dedup index somewhere else in the file, and the
+ * checkpoint writes them all and waits for the disk. Every request queued behind the batch waits too.
+ *
+ * A thread of its own, with its own connection, runs a passive checkpoint every `intervalMs`. It
+ * copies what has been committed while the writer goes on appending (a passive checkpoint waits
+ * for no one and makes no one wait), and the first commit after a complete one starts the WAL over.
+ * The serving connections keep automatic checkpoints only as a backstop (at CHECKPOINT_BACKSTOP_PAGES),
+ * should this thread fall behind or stop.
+ */
+export const CHECKPOINT_BACKSTOP_PAGES = 50_000;
+
+/** How often the thread checkpoints: a few times a second keeps the WAL to a few megabytes under a spike. */
+export const CHECKPOINT_INTERVAL_MS = 250;
+
+export interface Checkpointer {
+  close(): Promise<void>;
+}
+
+export async function startCheckpointer(file: string, logger: Logger, intervalMs = CHECKPOINT_INTERVAL_MS): Promise<Checkpointer> {
+  const data: CheckpointThreadData = { file, intervalMs };
+  const thread = new Worker(await threadScript(new URL('./checkpoint-thread.ts', import.meta.url)), { workerData: data });
+  let failures = 0;
+  thread.on('message', (message: { ready?: true; error?: string }) => {
+    // One line for the first failure and then one per hundred: a checkpoint that keeps failing would otherwise log four times a second.
+    if (message.error && failures++ % 100 === 0) logger.error({ err: message.error, failures }, 'background checkpoint failed; the WAL grows until one succeeds');
+  });
+  let exited = false;
+  const done = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+  void done.then(() => (exited = true));
+  thread.on('error', (error) => logger.error({ err: error.message }, 'the checkpoint thread failed; commits checkpoint at the backstop size'));
+  await new Promise<void>((resolve, reject) => {
+    thread.once('message', () => resolve());
+    thread.once('error', reject);
+  });
+  return {
+    async close() {
+      if (exited) return;
+      thread.postMessage('close');
+      const timer = setTimeout(() => void thread.terminate(), 5_000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}
