@@ -10,7 +10,7 @@ import type { SignatureStatus } from '../storage/schema.ts';
 import { jobsStatement, type NewJob } from '../worker/jobs.service.ts';
 import { canonicalEmail } from './email.ts';
 import { SEALED } from './signature.ts';
-import { confirmSignatures, findSignaturesByEmailHash, insertSignatures, recordRepeatNotice, recordRepeatNotices, type NewSignatureRow } from './signatures.store.ts';
+import { confirmSignatures, findSignaturesByEmailHash, insertSignatures, repeatNoticesStatement, type NewSignatureRow, type RepeatNotice } from './signatures.store.ts';
 
 /**
  * One group-commit batch: everything that arrived within a few milliseconds, sealed and hashed,
@@ -187,7 +187,8 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
         // A suspected signature is mailed like any other, but enters no count until an organiser accepts it.
         if (op.row.status === 'pending') total(op.row.petition_id).signed += 1;
       }
-      const statusOf = await handleRepeats(trx, ops, repeats, fresh, jobs, results);
+      const { statusOf, notices } = await handleRepeats(trx, ops, repeats, fresh, jobs, results);
+      if (notices.length > 0) lastWrites.push(repeatNoticesStatement(trx, notices));
 
       // Where each person signed through, and what they consented to, on first and repeat visits alike.
       const attributions = [];
@@ -279,7 +280,11 @@ function dedupe<T>(items: readonly T[], key: (item: T) => string): T[] {
   return [...seen.values()];
 }
 
-/** Someone signed again: a bounded number of mails (a fresh link if still pending, "already signed" if confirmed). */
+/**
+ * Someone signed again: a bounded number of mails (a fresh link if still pending, "already signed"
+ * if confirmed). Returns each signature's status as read, and the notices to record, which join the
+ * batch's last writes (one statement, whatever the number).
+ */
 async function handleRepeats(
   trx: Trx,
   ops: readonly PreparedOp[],
@@ -287,9 +292,12 @@ async function handleRepeats(
   insertedThisBatch: ReadonlySet<number>,
   jobs: NewJob[],
   results: WriteResult[],
-): Promise<(signatureId: number) => SignatureStatus> {
+): Promise<{ statusOf: (signatureId: number) => SignatureStatus; notices: RepeatNotice[] }> {
   const statuses = new Map<number, SignatureStatus>();
-  const confirmedRepeats: number[] = [];
+  // By signature: the same address twice in one batch sends two mails, and the later link is the one that works.
+  const notices = new Map<number, RepeatNotice>();
+  const notice = (id: number, freshToken?: RepeatNotice['freshToken']) =>
+    notices.set(id, { id, added: (notices.get(id)?.added ?? 0) + 1, ...(freshToken ? { freshToken } : {}) });
   const byPetition = new Map<number, number[]>();
   for (const i of repeats) {
     const op = ops[i] as PreparedSign;
@@ -313,19 +321,18 @@ async function handleRepeats(
       }
       row.notices_sent += 1;
       if (row.status === 'pending' || row.status === 'suspected') {
-        // Each pending signer gets a fresh link of their own: one update each (a rare path).
-        await recordRepeatNotice(trx, row.id, { hash: op.row.confirm_token_hash ?? Buffer.alloc(0), expiresAt: op.row.token_expires_at ?? 0 });
+        // Each pending signer gets a fresh link of their own (the row keeps only its hash).
+        notice(row.id, { hash: op.row.confirm_token_hash ?? Buffer.alloc(0), expiresAt: op.row.token_expires_at ?? 0 });
         jobs.push({ kind: JOB_CONFIRMATION_MAIL, payload: { signatureId: row.id, secret: op.sealedSecret } });
       } else {
-        confirmedRepeats.push(row.id);
+        notice(row.id);
         jobs.push({ kind: JOB_REPEAT_MAIL, payload: { signatureId: row.id } });
       }
       results[i] = { kind: 'sign', outcome: 'repeat', signatureId: row.id };
     }
   }
-  await recordRepeatNotices(trx, confirmedRepeats);
   // Rows inserted in this very batch are pending.
-  return (signatureId) => statuses.get(signatureId) ?? 'pending';
+  return { statusOf: (signatureId) => statuses.get(signatureId) ?? 'pending', notices: [...notices.values()] };
 }
 
 function keyOf(petitionId: number, emailHash: Uint8Array): string {

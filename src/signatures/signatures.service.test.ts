@@ -122,6 +122,37 @@ describeEachDialect('signing and confirming', (dialect) => {
     expect(await confirmSignature(t.ctx, petition, second)).toBe('confirmed');
   });
 
+  it('records the repeats of one batch together: the same pending address twice gets two links, and the last one works', async () => {
+    const petition = await makePetition(t.ctx);
+    const how = await signing(t, petition, 'en');
+    await signPetition(t.ctx, petition, input({ email: 'done@example.org' }), how);
+    await worker.runUntilIdle();
+    expect(await confirmSignature(t.ctx, petition, lastToken(t))).toBe('confirmed');
+    await signPetition(t.ctx, petition, input({ email: 'twice@example.org' }), how);
+    await worker.runUntilIdle();
+    const original = lastToken(t);
+    t.mailer.sent.length = 0;
+
+    const now = t.ctx.clock.now();
+    const request = (email: string) => ({ kind: 'sign' as const, petitionId: petition.id, hostId: how.host.organisationId, consents: [], name: 'Again', email, postcode: undefined, comment: undefined, country: 'FR', locale: 'en', source: null, campaign: null, createdAt: now, expiresAt: now + DAY, suspectReason: null, proof: null });
+    const written = await Promise.all(['twice@example.org', 'done@example.org', 'twice@example.org'].map((email) => t.ctx.writer.submit(request(email))));
+    expect(written.map((w) => [w.kind === 'sign' && w.outcome, w.batchSize])).toEqual([['repeat', 3], ['repeat', 3], ['repeat', 3]]);
+
+    const rows = await t.ctx.db.selectFrom('signatures').select(['status', 'notices_sent']).where('petition_id', '=', petition.id).orderBy('id').execute();
+    expect(rows).toEqual([{ status: 'confirmed', notices_sent: 1 }, { status: 'pending', notices_sent: 2 }]);
+    await worker.runUntilIdle();
+    const links = t.mailer.sent.flatMap((m) => m.text.match(/\/confirm\/([^?\s]+)/)?.[1] ?? []);
+    expect(t.mailer.sent.filter((m) => m.subject.startsWith('You have already signed'))).toHaveLength(1);
+    expect(links).toHaveLength(2);
+    // The row keeps one token: the last of the batch's links works; the other and the original no longer do.
+    const stillWorks = async (token: string) => inspectConfirmation(t.ctx, petition, token).then(() => true, () => false);
+    expect(await stillWorks(original)).toBe(false);
+    const working = [];
+    for (const link of links) if (await stillWorks(link)) working.push(link);
+    expect(working).toHaveLength(1);
+    expect(await confirmSignature(t.ctx, petition, working[0] ?? '')).toBe('confirmed');
+  });
+
   it('refuses expired, forged and foreign links', async () => {
     const petition = await makePetition(t.ctx);
     const other = await makePetition(t.ctx);

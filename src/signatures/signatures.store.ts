@@ -1,3 +1,5 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { GroupedStatement } from '../storage/statement-group.ts';
 import type { Db, Trx } from '../storage/database.ts';
 import { insertRows } from '../storage/row-inserts.ts';
 import type { SignatureStatus, SignaturesTable } from '../storage/schema.ts';
@@ -41,26 +43,36 @@ export async function findSignaturesByEmailHash(trx: Trx, petitionId: number, ha
     .execute();
 }
 
-/** Counts one more "you signed again" mail; a pending signature also gets a fresh link. */
-export async function recordRepeatNotice(trx: Trx, id: number, freshToken: { hash: Buffer; expiresAt: number } | undefined): Promise<void> {
-  await trx
-    .updateTable('signatures')
-    .set((eb) => ({
-      notices_sent: eb('notices_sent', '+', 1),
-      ...(freshToken ? { confirm_token_hash: freshToken.hash, token_expires_at: freshToken.expiresAt } : {}),
-    }))
-    .where('id', '=', id)
-    .execute();
+/** "You signed again" mails for a signature; a pending (or suspected) one also gets the newest link's token. */
+export interface RepeatNotice {
+  readonly id: number;
+  /** How many mails this batch sends it (usually one). */
+  readonly added: number;
+  readonly freshToken?: { readonly hash: Buffer; readonly expiresAt: number };
 }
 
-/** Counts one more "you signed again" mail for each of these (confirmed) signatures, in one statement. */
-export async function recordRepeatNotices(trx: Trx, ids: readonly number[]): Promise<void> {
-  if (ids.length === 0) return;
-  await trx
+/**
+ * Records a batch's repeat notices in one statement: each count goes up by the mails sent, and the
+ * signatures mailed a fresh link take its token hash and expiry (the others keep theirs).
+ */
+export function repeatNoticesStatement(trx: Trx, notices: readonly RepeatNotice[]): GroupedStatement<unknown> {
+  // `case when id = … then … else <the column> end`: one statement whatever the mix.
+  const pick = <V>(subset: readonly RepeatNotice[], value: (n: RepeatNotice) => V, otherwise: RawBuilder<unknown>) =>
+    sql<V>`case ${sql.join(subset.map((n) => sql`when ${sql.ref('id')} = ${n.id} then ${value(n)}`), sql` `)} else ${otherwise} end`;
+  const refreshed = notices.filter((n) => n.freshToken);
+  const query = trx
     .updateTable('signatures')
-    .set((eb) => ({ notices_sent: eb('notices_sent', '+', 1) }))
-    .where('id', 'in', ids)
-    .execute();
+    .set((eb) => ({
+      notices_sent: notices.every((n) => n.added === 1) ? eb('notices_sent', '+', 1) : sql<number>`${sql.ref('notices_sent')} + ${pick(notices, (n) => n.added, sql`0`)}`,
+      ...(refreshed.length > 0
+        ? {
+            confirm_token_hash: pick(refreshed, (n) => n.freshToken?.hash ?? null, sql.ref('confirm_token_hash')),
+            token_expires_at: pick(refreshed, (n) => n.freshToken?.expiresAt ?? null, sql.ref('token_expires_at')),
+          }
+        : {}),
+    }))
+    .where('id', 'in', notices.map((n) => n.id));
+  return { query, run: async () => (await query.execute(), []), returning: false };
 }
 
 /**
