@@ -90,6 +90,16 @@ function analyse(profile: Profile, windowUs: readonly [number, number]) {
   return { total, selfFn, selfArea, inclusiveFn, inclusiveArea };
 }
 
+/** A worker thread runs one built script (node_modules/.cache/chorus/<name>-<hash>.mjs): its name names the thread. */
+function threadName(profile: Profile, index: number): string {
+  if (index === 0) return 'main thread';
+  for (const node of profile.nodes) {
+    const match = /\/chorus\/([a-z-]+)-[0-9a-f]{16}\.mjs$/.exec(node.callFrame.url);
+    if (match?.[1]) return match[1];
+  }
+  return `thread ${index}`;
+}
+
 function table(title: string, map: Map<string, number>, total: number, count: number, filter: (key: string) => boolean = () => true): string {
   const rows = [...map].filter(([k]) => filter(k)).sort((a, b) => b[1] - a[1]).slice(0, count);
   return [`\n${title}`, ...rows.map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)].join('\n');
@@ -135,7 +145,7 @@ async function main(): Promise<void> {
       const result = analyse(profile, measured.windowUs);
       const idle = result.selfFn.get('(idle) (native / V8):0') ?? 0;
       const busyUsPerOp = (result.total - idle) / Math.max(1, ops * (result.total / 1e6));
-      console.log(`\n=== ${index === 0 ? 'main thread' : `thread ${index}`}: ${path.relative(REPO, path.join(dir, file))}`);
+      console.log(`\n=== ${threadName(profile, index)}: ${path.relative(REPO, path.join(dir, file))}`);
       console.log(`${(result.total / 1e6).toFixed(2)} s of samples in the window; busy ${(((result.total - idle) / Math.max(1, result.total)) * 100).toFixed(0)} %, ${busyUsPerOp.toFixed(0)} µs per operation`);
       console.log(table('Self time by area', result.selfArea, result.total, top));
       console.log(table('Inclusive time by area', result.inclusiveArea, result.total, top));
