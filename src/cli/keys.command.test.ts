@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_SECRET, type TestContext } from '../../test/support/context.ts';
-import { DIALECTS } from '../../test/support/dialects.ts';
+import { SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { sealedKeyId } from '../crypto/sealing.ts';
@@ -15,12 +15,11 @@ const run = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/chorus.js');
 
 // Another process entirely: the command runs against the test's SQLite file while this process signs.
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
+const sqlite = SQLITE_DIALECT;
 
 describe('chorus keys status and rotate, from another process [sqlite]', () => {
   let t: TestContext;
   beforeEach(async () => {
-    if (!sqlite) throw new Error('no sqlite dialect');
     t = await createTestContext(sqlite, { CHORUS_KEY_REFRESH_MS: '100' });
   });
   afterEach(async () => t.close());

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, TEST_SECRET, type TestContext } from '../../test/support/context.ts';
-import { DIALECTS } from '../../test/support/dialects.ts';
+import { SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { makePetition } from '../../test/support/factories.ts';
 import { MANIFEST_VERSION } from '../deliveries/manifest.ts';
 import { allowTampering, signAndConfirm } from '../ledger/ledger.test-support.ts';
@@ -27,13 +27,12 @@ async function verify(t: TestContext, args: readonly string[]): Promise<{ code: 
 }
 
 // The command reads the environment like any command; SQLite is enough to check its exit status and report.
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
+const sqlite = SQLITE_DIALECT;
 
 describe('chorus verify [sqlite]', () => {
   let t: TestContext;
   let petition: Petition;
   beforeEach(async () => {
-    if (!sqlite) throw new Error('no sqlite dialect');
     t = await createTestContext(sqlite);
     petition = await makePetition(t.ctx, { slug: 'drop-panoptica' });
   });

@@ -2,14 +2,13 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { deliverMail, makeLeadWithPetition } from '../../test/support/dashboard.ts';
-import { DIALECTS } from '../../test/support/dialects.ts';
+import { SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { signatureFields } from '../../test/support/factories.ts';
 import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
 import { NONCE_PLACEHOLDER } from './security.ts';
 
 // Headers do not depend on the database: one dialect is enough here.
-const sqlite = DIALECTS[0];
-if (!sqlite) throw new Error('no SQLite dialect');
+const sqlite = SQLITE_DIALECT;
 
 const HOSTILE_TITLE = `<script ${NONCE_PLACEHOLDER}>alert(1)</script> "${NONCE_PLACEHOLDER}"`;
 

@@ -2,7 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
-import { describeEachDialect, DIALECTS } from '../../test/support/dialects.ts';
+import { describeEachDialect, SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { createContext, type Context } from '../context.ts';
@@ -100,12 +100,11 @@ describeEachDialect('erasing one person everywhere', (dialect) => {
   });
 });
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
+const sqlite = SQLITE_DIALECT;
 
 describe('erased bytes on disk [sqlite: secure_delete is SQLite’s]', () => {
   let t: TestContext;
   beforeEach(async () => {
-    if (!sqlite) throw new Error('no sqlite dialect');
     t = await createTestContext(sqlite);
   });
   afterEach(async () => t.close());

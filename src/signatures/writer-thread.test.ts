@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
-import { DIALECTS, describeEachDialect } from '../../test/support/dialects.ts';
+import { describeEachDialect, SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
@@ -48,12 +48,11 @@ describeEachDialect('the signature writer on its own thread', (dialect) => {
   });
 });
 
-const sqlite = DIALECTS.find((d) => d.name === 'sqlite');
+const sqlite = SQLITE_DIALECT;
 
 describe('the SQLite writer thread [sqlite: checkpoints are SQLite’s]', () => {
   let t: TestContext;
   beforeEach(async () => {
-    if (!sqlite) throw new Error('no sqlite dialect');
     t = await createTestContext(sqlite, { CHORUS_WRITER_THREAD: 'on' });
   });
   afterEach(async () => t.close());

@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../support/context.ts';
-import { DIALECTS } from '../support/dialects.ts';
+import { SQLITE_DIALECT } from '../support/dialects.ts';
 import { makePetition } from '../support/factories.ts';
 import { buildTestApp } from '../support/http.ts';
 
@@ -12,8 +12,7 @@ import { buildTestApp } from '../support/http.ts';
  * The bounds are set short here so the test runs in seconds; production defaults are in the README.
  */
 const LIMITS = { CHORUS_HEADERS_TIMEOUT_MS: '600', CHORUS_REQUEST_TIMEOUT_MS: '1200', CHORUS_KEEP_ALIVE_TIMEOUT_MS: '500', CHORUS_IDLE_TIMEOUT_MS: '3000' };
-const sqlite = DIALECTS[0];
-if (!sqlite) throw new Error('no SQLite dialect');
+const sqlite = SQLITE_DIALECT;
 
 interface Trickle {
   /** Resolves when the server closes the connection: how long it took, and what it answered. */

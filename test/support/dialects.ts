@@ -87,6 +87,9 @@ const postgres: TestDialect = {
 
 export const DIALECTS: readonly TestDialect[] = [sqlite, postgres];
 
+/** SQLite alone, for what only SQLite has (its file, its WAL, `secure_delete`). */
+export const SQLITE_DIALECT: TestDialect = sqlite;
+
 /**
  * Runs a suite once per database. Without DATABASE_URL the PostgreSQL run is skipped, and its
  * title says so.
