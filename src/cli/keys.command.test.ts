@@ -15,12 +15,10 @@ const run = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/chorus.js');
 
 // Another process entirely: the command runs against the test's SQLite file while this process signs.
-const sqlite = SQLITE_DIALECT;
-
 describe('chorus keys status and rotate, from another process [sqlite]', () => {
   let t: TestContext;
   beforeEach(async () => {
-    t = await createTestContext(sqlite, { CHORUS_KEY_REFRESH_MS: '100' });
+    t = await createTestContext(SQLITE_DIALECT, { CHORUS_KEY_REFRESH_MS: '100' });
   });
   afterEach(async () => t.close());
 

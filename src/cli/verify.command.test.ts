@@ -27,13 +27,11 @@ async function verify(t: TestContext, args: readonly string[]): Promise<{ code: 
 }
 
 // The command reads the environment like any command; SQLite is enough to check its exit status and report.
-const sqlite = SQLITE_DIALECT;
-
 describe('chorus verify [sqlite]', () => {
   let t: TestContext;
   let petition: Petition;
   beforeEach(async () => {
-    t = await createTestContext(sqlite);
+    t = await createTestContext(SQLITE_DIALECT);
     petition = await makePetition(t.ctx, { slug: 'drop-panoptica' });
   });
   afterEach(async () => t.close());

@@ -8,8 +8,6 @@ import { buildTestApp, signThroughForm } from '../../test/support/http.ts';
 import { NONCE_PLACEHOLDER } from './security.ts';
 
 // Headers do not depend on the database: one dialect is enough here.
-const sqlite = SQLITE_DIALECT;
-
 const HOSTILE_TITLE = `<script ${NONCE_PLACEHOLDER}>alert(1)</script> "${NONCE_PLACEHOLDER}"`;
 
 interface Walked {
@@ -42,7 +40,7 @@ describe('security headers on every route', () => {
   let cookie: string | undefined;
 
   beforeEach(async () => {
-    t = await createTestContext(sqlite);
+    t = await createTestContext(SQLITE_DIALECT);
     app = await buildTestApp(t);
     const { lead, owner, petition } = await makeLeadWithPetition(app, t, { title: HOSTILE_TITLE });
     const fields = signatureFields();
@@ -119,7 +117,7 @@ describe('security headers on every route', () => {
 
 describe('HSTS behind HTTPS', () => {
   it('is sent on every answer when the public address is https, and never over plain http', async () => {
-    const t = await createTestContext(sqlite, { PUBLIC_URL: 'https://chorus.test' });
+    const t = await createTestContext(SQLITE_DIALECT, { PUBLIC_URL: 'https://chorus.test' });
     const app = await buildTestApp(t);
     try {
       for (const url of ['/', '/admin', '/api/v1/petitions', '/nothing-here', '/assets/chorus.css']) {

@@ -1,5 +1,4 @@
 import { Worker } from 'node:worker_threads';
-import { sql } from 'kysely';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { CountBoard } from '../counts/count-board.ts';
 import type { Keys } from '../crypto/keys.ts';
@@ -10,7 +9,7 @@ import { threadScript } from '../shared/thread-script.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { Db } from '../storage/database.ts';
 import { isDatabaseUnavailable } from '../storage/database-errors.ts';
-import { CHECKPOINT_BACKSTOP_PAGES, startCheckpointer, type Checkpointer } from '../storage/checkpointer.ts';
+import { checkpointOnlyAtBackstop, startCheckpointer, type Checkpointer } from '../storage/checkpointer.ts';
 import { createWalSync, walSyncedByMainThread } from '../storage/wal-sync.ts';
 import { executeBatch, type BatchOutcome, type WriteRequest, type WriteResult } from './signature-batch.ts';
 import type { WriterRequestMessage, WriterThreadData } from './writer-thread.ts';
@@ -109,7 +108,7 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
   const startCheckpoints = async (file: string): Promise<Checkpointer | undefined> => {
     try {
       const started = await startCheckpointer(file, deps.logger);
-      await sql`pragma wal_autocheckpoint = ${sql.raw(String(CHECKPOINT_BACKSTOP_PAGES))}`.execute(deps.db);
+      await checkpointOnlyAtBackstop(deps.db);
       return started;
     } catch (error) {
       deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'the checkpoint thread did not start; commits checkpoint as usual');

@@ -100,12 +100,10 @@ describeEachDialect('erasing one person everywhere', (dialect) => {
   });
 });
 
-const sqlite = SQLITE_DIALECT;
-
 describe('erased bytes on disk [sqlite: secure_delete is SQLite’s]', () => {
   let t: TestContext;
   beforeEach(async () => {
-    t = await createTestContext(sqlite);
+    t = await createTestContext(SQLITE_DIALECT);
   });
   afterEach(async () => t.close());
 

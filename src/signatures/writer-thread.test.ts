@@ -48,12 +48,10 @@ describeEachDialect('the signature writer on its own thread', (dialect) => {
   });
 });
 
-const sqlite = SQLITE_DIALECT;
-
 describe('the SQLite writer thread [sqlite: checkpoints are SQLite’s]', () => {
   let t: TestContext;
   beforeEach(async () => {
-    t = await createTestContext(sqlite, { CHORUS_WRITER_THREAD: 'on' });
+    t = await createTestContext(SQLITE_DIALECT, { CHORUS_WRITER_THREAD: 'on' });
   });
   afterEach(async () => t.close());
 

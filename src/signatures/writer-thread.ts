@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { createSealer, fixedKeySource, Keyring, loadSodium } from '../crypto/sealing.ts';
 import { loadKeyringSnapshot } from '../keys/keyring.service.ts';
 import { openStorage } from '../storage/database.ts';
-import { CHECKPOINT_BACKSTOP_PAGES } from '../storage/checkpointer.ts';
+import { checkpointOnlyAtBackstop } from '../storage/checkpointer.ts';
 import { walSyncedByMainThread } from '../storage/wal-sync.ts';
 import { executeBatch, type WriteRequest } from './signature-batch.ts';
 
@@ -40,7 +40,7 @@ const storage = openStorage(data.database, { ...(data.searchPath ? { searchPath:
 // SQLite: commit on NORMAL; the main thread syncs the WAL before answering, which is as durable as FULL.
 if (walSyncedByMainThread(data.database)) await sql`pragma synchronous = NORMAL`.execute(storage.db);
 // Checkpoints run on a thread of their own (checkpointer.ts): here only as a backstop.
-if (data.checkpointsElsewhere) await sql`pragma wal_autocheckpoint = ${sql.raw(String(CHECKPOINT_BACKSTOP_PAGES))}`.execute(storage.db);
+if (data.checkpointsElsewhere) await checkpointOnlyAtBackstop(storage.db);
 // The thread reads the data keys itself, and again on the same timer as every process: a rotation's
 // new key reaches it without a restart, and values sealed under older keys stay readable.
 const keyMaterial = { dataEncryption: Buffer.from(data.keys.dataEncryption), keyWrapping: Buffer.from(data.keys.keyWrapping) };

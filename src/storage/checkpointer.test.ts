@@ -47,7 +47,7 @@ describe('the checkpoint thread', () => {
     writer.close();
   });
 
-  it('fails to start, and says so, when the file cannot be opened', async () => {
+  it('rejects at start, with the reason, when the file cannot be opened', async () => {
     const logger = quietLogger();
     await expect(startCheckpointer(path.join(os.tmpdir(), 'chorus-no-such-dir', 'x', 'db.sqlite'), logger, 20)).rejects.toThrow(/directory does not exist|unable to open/i);
   });

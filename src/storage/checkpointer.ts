@@ -1,7 +1,9 @@
 import { Worker } from 'node:worker_threads';
+import { sql } from 'kysely';
 import type { Logger } from '../shared/logger.ts';
 import { threadScript } from '../shared/thread-script.ts';
 import type { CheckpointThreadData } from './checkpoint-thread.ts';
+import type { Db } from './database.ts';
 
 /**
  * SQLite checkpoints, off the threads that serve. In WAL mode a commit appends the pages it changed
@@ -22,6 +24,11 @@ export const CHECKPOINT_BACKSTOP_PAGES = 50_000;
 /** How often the thread checkpoints: a few times a second keeps the WAL to a few megabytes under a spike. */
 export const CHECKPOINT_INTERVAL_MS = 250;
 
+/** A serving connection, once the checkpoint thread runs: it checkpoints only past the backstop. */
+export async function checkpointOnlyAtBackstop(db: Db): Promise<void> {
+  await sql`pragma wal_autocheckpoint = ${sql.raw(String(CHECKPOINT_BACKSTOP_PAGES))}`.execute(db);
+}
+
 export interface Checkpointer {
   close(): Promise<void>;
 }
@@ -37,11 +44,15 @@ export async function startCheckpointer(file: string, logger: Logger, intervalMs
   let exited = false;
   const done = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
   void done.then(() => (exited = true));
-  thread.on('error', (error) => logger.error({ err: error.message }, 'the checkpoint thread failed; commits checkpoint at the backstop size'));
+  // A thread that fails to start rejects here (the caller says so); one that fails later is logged.
   await new Promise<void>((resolve, reject) => {
-    thread.once('message', () => resolve());
     thread.once('error', reject);
+    thread.once('message', () => {
+      thread.off('error', reject);
+      resolve();
+    });
   });
+  thread.on('error', (error) => logger.error({ err: error.message }, 'the checkpoint thread failed; commits checkpoint at the backstop size'));
   return {
     async close() {
       if (exited) return;

@@ -12,8 +12,6 @@ import { buildTestApp } from '../support/http.ts';
  * The bounds are set short here so the test runs in seconds; production defaults are in the README.
  */
 const LIMITS = { CHORUS_HEADERS_TIMEOUT_MS: '600', CHORUS_REQUEST_TIMEOUT_MS: '1200', CHORUS_KEEP_ALIVE_TIMEOUT_MS: '500', CHORUS_IDLE_TIMEOUT_MS: '3000' };
-const sqlite = SQLITE_DIALECT;
-
 interface Trickle {
   /** Resolves when the server closes the connection: how long it took, and what it answered. */
   readonly closed: Promise<{ ms: number; answer: string }>;
@@ -53,7 +51,7 @@ describe('slow clients cannot exhaust the server', () => {
   let slug: string;
 
   beforeAll(async () => {
-    t = await createTestContext(sqlite, { ...LIMITS, CHORUS_RATE_LIMITS: 'off' });
+    t = await createTestContext(SQLITE_DIALECT, { ...LIMITS, CHORUS_RATE_LIMITS: 'off' });
     app = await buildTestApp(t);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
