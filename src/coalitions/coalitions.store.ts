@@ -109,17 +109,16 @@ const attributionsInsert = (trx: Trx, rows: readonly NewAttribution[]) =>
   trx
     .insertInto('signature_hosts')
     .values([...rows])
-    .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing())
-    .returning(['signature_id', 'organisation_id']);
+    .onConflict((oc) => oc.columns(['signature_id', 'organisation_id']).doNothing());
 
-/** Records which host pages people signed through; returns only the pairs that are new. */
+/** Records where signatures came through; a pair already on record is skipped. Returns the pairs that are new. */
 export async function insertAttributions(trx: Trx, rows: readonly NewAttribution[]): Promise<{ signature_id: number; organisation_id: number }[]> {
-  return insertRows(trx, rows, (batch) => attributionsInsert(trx, batch));
+  return insertRows(trx, rows, (batch) => attributionsInsert(trx, batch).returning(['signature_id', 'organisation_id']));
 }
 
-/** `insertAttributions` as part of a group of writes (see runGrouped); rows must not be empty. */
-export function attributionsStatement(trx: Trx, rows: readonly NewAttribution[]): GroupedStatement<{ signature_id: number; organisation_id: number }> {
-  return { query: attributionsInsert(trx, rows), run: () => insertAttributions(trx, rows), returning: true };
+/** `insertAttributions` as part of a group of writes (see runGrouped), when which pairs are new does not matter; rows must not be empty. */
+export function attributionsStatement(trx: Trx, rows: readonly NewAttribution[]): GroupedStatement<unknown> {
+  return { query: attributionsInsert(trx, rows), run: async () => (await insertRows(trx, rows, (batch) => attributionsInsert(trx, batch)), []), returning: false };
 }
 
 export interface NewConsent {

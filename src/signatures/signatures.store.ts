@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { GroupedStatement } from '../storage/statement-group.ts';
 import type { Db, Trx } from '../storage/database.ts';
-import { insertRows } from '../storage/row-inserts.ts';
+import { dialectOf } from '../storage/dialect.ts';
+import { insertRowsForIds } from '../storage/row-inserts.ts';
 import type { SignatureStatus, SignaturesTable } from '../storage/schema.ts';
 
 export type NewSignatureRow = Omit<SignaturesTable, 'id' | 'confirmed_at' | 'erased_at'>;
@@ -17,13 +18,18 @@ export interface InsertedSignature {
  * by the unique key (`ON CONFLICT DO NOTHING`) and absent from the result.
  */
 export async function insertSignatures(trx: Trx, rows: readonly NewSignatureRow[]): Promise<InsertedSignature[]> {
-  return insertRows(trx, rows.map((row) => ({ ...row, confirmed_at: null })), (batch) =>
+  const insert = (batch: readonly NewSignatureRow[]) =>
     trx
       .insertInto('signatures')
-      .values([...batch])
-      .onConflict((oc) => oc.columns(['petition_id', 'email_hash']).doNothing())
-      .returning(['id', 'petition_id', 'email_hash']),
-  );
+      .values(batch.map((row) => ({ ...row, confirmed_at: null })))
+      .onConflict((oc) => oc.columns(['petition_id', 'email_hash']).doNothing());
+  if (dialectOf(trx) === 'postgres') return insert(rows).returning(['id', 'petition_id', 'email_hash']).execute();
+  // SQLite: each row's new id from the insert's own result, with no RETURNING row to build.
+  const ids = await insertRowsForIds(trx, rows.map((row) => ({ ...row, confirmed_at: null })), insert);
+  return rows.flatMap((row, i) => {
+    const id = ids[i];
+    return id === undefined ? [] : [{ id, petition_id: row.petition_id, email_hash: row.email_hash }];
+  });
 }
 
 export interface ExistingSignature {

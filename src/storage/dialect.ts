@@ -1,5 +1,12 @@
+import { SqliteAdapter } from 'kysely';
+
 /** The two databases Chorus runs on. Dialect-specific SQL stays inside `src/storage/`. */
 export type DialectName = 'sqlite' | 'postgres';
+
+/** Which database a handle (or a transaction) speaks. */
+export function dialectOf(db: { getExecutor(): { readonly adapter: unknown } }): DialectName {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
+}
 
 /** Column types that differ between the dialects, for migrations. */
 export function columnTypes(dialect: DialectName) {

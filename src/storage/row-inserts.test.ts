@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEachDialect, type FreshDatabase } from '../../test/support/dialects.ts';
-import { insertRows } from './row-inserts.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeEachDialect, SQLITE_DIALECT, type FreshDatabase } from '../../test/support/dialects.ts';
+import { insertRows, insertRowsForIds } from './row-inserts.ts';
 
 describeEachDialect('insertRows', (dialect) => {
   let database: FreshDatabase;
@@ -54,5 +54,38 @@ describeEachDialect('insertRows', (dialect) => {
       { k: 3, v: 'three' },
     ]);
     await sql`drop table row_insert_probe`.execute(db);
+  });
+});
+
+describe('insertRowsForIds [sqlite: PostgreSQL inserts with RETURNING]', () => {
+  let database: FreshDatabase;
+  beforeEach(async () => {
+    database = await SQLITE_DIALECT.fresh();
+  });
+  afterEach(async () => database.cleanup());
+
+  it('gives each new row its id and a skipped one none, even a row the shared statement does not fit', async () => {
+    const { db } = database.storage;
+    await sql`create table id_probe (id integer primary key, k text not null unique, v text)`.execute(db);
+    type Probes = import('kysely').Kysely<{ id_probe: { id: import('kysely').Generated<number>; k: string; v: string | null | undefined } }>;
+    const insert = (trx: typeof db, rows: { k: string; v: string | null | undefined }[]) =>
+      insertRowsForIds(trx, rows, (batch) =>
+        (trx as unknown as Probes)
+          .insertInto('id_probe')
+          .values([...batch])
+          .onConflict((oc) => oc.column('k').doNothing()),
+      );
+    await db.transaction().execute(async (trx) => {
+      expect(await insert(trx, [{ k: 'a', v: 'one' }, { k: 'b', v: null }])).toEqual([1, 2]);
+      // 'a' again is skipped (and must not take the previous insert's id); 'd' leaves v undefined.
+      expect(await insert(trx, [{ k: 'a', v: 'again' }, { k: 'c', v: 'three' }, { k: 'c', v: 'thrice' }, { k: 'd', v: undefined }])).toEqual([undefined, 3, undefined, 4]);
+    });
+    const stored = await sql<{ id: number; k: string; v: string | null }>`select id, k, v from id_probe order by id`.execute(db);
+    expect(stored.rows).toEqual([
+      { id: 1, k: 'a', v: 'one' },
+      { id: 2, k: 'b', v: null },
+      { id: 3, k: 'c', v: 'three' },
+      { id: 4, k: 'd', v: null },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
-import { CompiledQuery, PostgresAdapter, type Compilable } from 'kysely';
+import { CompiledQuery, type Compilable } from 'kysely';
 import type { Db } from './database.ts';
+import { dialectOf } from './dialect.ts';
 
 /**
  * One write of a batch that needs nothing from the other writes of the same group: the query
@@ -26,7 +27,7 @@ type Results<T extends readonly GroupedStatement<unknown>[]> = { -readonly [K in
  * keep their JavaScript types; binary columns must not be returned.
  */
 export async function runGrouped<const T extends readonly GroupedStatement<unknown>[]>(db: Db, statements: T): Promise<Results<T>> {
-  if (statements.length < 2 || !(db.getExecutor().adapter instanceof PostgresAdapter)) {
+  if (statements.length < 2 || dialectOf(db) !== 'postgres') {
     const out: (readonly unknown[])[] = [];
     for (const statement of statements) {
       const rows = await statement.run();
