@@ -78,7 +78,7 @@ export function repeatNoticesStatement(trx: Trx, notices: readonly RepeatNotice[
         : {}),
     }))
     .where('id', 'in', notices.map((n) => n.id));
-  return { query, run: async () => (await query.execute(), []), returning: false };
+  return { query: () => query, run: async () => (await query.execute(), []), returning: false };
 }
 
 /**

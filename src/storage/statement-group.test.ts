@@ -13,7 +13,7 @@ describeEachDialect('runGrouped', (dialect) => {
   const job = (kind: string, runAt: number) => ({ kind, payload: `{"k":"${kind}"}`, status: 'queued' as const, run_at: runAt, attempts: 0, max_attempts: 3, locked_until: null, last_error: null, created_at: runAt + 1 });
   const insert = (db: Db, rows: ReturnType<typeof job>[], returning: boolean): GroupedStatement<{ kind: string; run_at: number }> => {
     const query = db.insertInto('jobs').values(rows).returning(['kind', 'run_at']);
-    return { query, run: () => query.execute(), returning };
+    return { query: () => query, run: () => query.execute(), returning };
   };
 
   it('runs every write with its own parameters and gives each its own returned rows, in order', async () => {
@@ -38,7 +38,7 @@ describeEachDialect('runGrouped', (dialect) => {
     // A job without a status breaks a NOT NULL constraint.
     const broken = (trx: Db): GroupedStatement<unknown> => {
       const query = trx.insertInto('jobs').values({ ...job('x', 1), status: null as never });
-      return { query, run: () => query.execute(), returning: false };
+      return { query: () => query, run: () => query.execute(), returning: false };
     };
     await expect(db.transaction().execute((trx) => runGrouped(trx, [insert(trx, [job('a', 1)], true), broken(trx)]))).rejects.toThrow();
     expect(await db.selectFrom('jobs').select('kind').execute()).toEqual([]);

@@ -7,7 +7,8 @@ import { dialectOf } from './dialect.ts';
  * itself, and how to run it on its own (its usual, possibly row-by-row, path).
  */
 export interface GroupedStatement<R> {
-  readonly query: Compilable<R>;
+  /** The query, built only when the group goes as one statement (PostgreSQL): on SQLite, `run` alone is used. */
+  readonly query: () => Compilable<R>;
   readonly run: () => Promise<readonly R[]>;
   /** Whether its `RETURNING` rows are wanted (the query must then have a `RETURNING` clause). */
   readonly returning: boolean;
@@ -39,7 +40,7 @@ export async function runGrouped<const T extends readonly GroupedStatement<unkno
   const parts: string[] = [];
   const reads: string[] = [];
   statements.forEach((statement, i) => {
-    const compiled = statement.query.compile();
+    const compiled = statement.query().compile();
     const offset = parameters.length;
     // Kysely writes every value as a numbered parameter (never inline), so renumbering is exact.
     parts.push(`"part${i}" as (${compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);

@@ -41,7 +41,7 @@ export async function insertJobs(db: Db, jobs: readonly NewJob[], now: number): 
 
 /** `insertJobs` as part of a group of writes (see runGrouped); jobs must not be empty. */
 export function jobsStatement(db: Db, jobs: readonly NewJob[], now: number): GroupedStatement<unknown> {
-  return { query: db.insertInto('jobs').values(jobRows(jobs, now)), run: async () => (await insertJobs(db, jobs, now), []), returning: false };
+  return { query: () => db.insertInto('jobs').values(jobRows(jobs, now)), run: async () => (await insertJobs(db, jobs, now), []), returning: false };
 }
 
 /**
