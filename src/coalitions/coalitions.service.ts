@@ -62,21 +62,30 @@ export async function listPartnershipsOf(ctx: Context, organisationId: number): 
   return listHostRowsOfOrganisation(ctx.db, organisationId);
 }
 
-/** The consent wording for one host, exactly as the form shows it. */
+const consentTexts = new Map<string, string>();
+
+/** The consent wording for one host, exactly as the form shows it (formatted once per language and name: the signing path asks each time). */
 export function consentText(locale: Locale, organisationName: string): string {
-  return stripIsolates(translator(locale).t('sign.consent', { organisation: organisationName }));
+  const key = `${locale}\n${organisationName}`;
+  let text = consentTexts.get(key);
+  if (text === undefined) {
+    text = stripIsolates(translator(locale).t('sign.consent', { organisation: organisationName }));
+    if (consentTexts.size >= 10_000) consentTexts.clear();
+    consentTexts.set(key, text);
+  }
+  return text;
 }
 
 const consentIds = new WeakMap<Context, Map<string, number>>();
 
 /** The stored, immutable id of a consent wording (made on first use, then remembered). */
 export async function consentTextId(ctx: Context, locale: Locale, text: string): Promise<number> {
-  const hash = createHash('sha256').update(`${locale}\n${text}`, 'utf8').digest();
-  const key = hash.toString('hex');
+  const key = `${locale}\n${text}`;
   let known = consentIds.get(ctx);
   if (!known) consentIds.set(ctx, (known = new Map()));
   const cached = known.get(key);
   if (cached !== undefined) return cached;
+  const hash = createHash('sha256').update(key, 'utf8').digest();
   const id = (await findConsentTextId(ctx.db, hash)) ?? (await insertConsentText(ctx.db, hash, locale, text, ctx.clock.now()));
   if (known.size > 10_000) known.clear();
   known.set(key, id);
