@@ -4,7 +4,9 @@
  * by area (a src/ file, a package, Node itself).
  *
  *   node bin/run-ts.js bench/profile.ts [--dialect=sqlite|postgres] [--workload=sign|page|json|confirm]
- *                                        [--seconds=10] [--connections=100] [--top=30]
+ *                                        [--seconds=10] [--connections=100] [--top=30] [--seed=1000000]
+ *
+ * `--seed=N` stores N signatures before the server starts, as the benchmark does for W2.
  *
  * Each thread (the main one, the signature writer) gets its own tables. The raw .cpuprofile files
  * stay in bench/tmp/ (open them in Chrome DevTools for a flame chart).
@@ -16,6 +18,7 @@ import { findPetitionId } from './lib/checks.ts';
 import { measureLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
 import { REPO, sleep, TMP } from './lib/processes.ts';
+import { seedPostgres, seedSqlite } from './lib/seed.ts';
 import { gatherConfirmationTokens } from './lib/tokens.ts';
 
 const argv = process.argv.slice(2);
@@ -25,6 +28,7 @@ const workload = option('workload', 'sign');
 const seconds = Number(option('seconds', '10'));
 const connections = Number(option('connections', '100'));
 const top = Number(option('top', '30'));
+const seed = Number(option('seed', '0'));
 
 interface ProfileNode {
   readonly id: number;
@@ -109,6 +113,13 @@ async function main(): Promise<void> {
   const runDir = path.join(TMP, `profile-${dialect}-${workload}-${Date.now()}`);
   const instance = await createChorus(dialect, runDir);
   const profileDir = path.join(runDir, 'cpuprofile');
+  if (seed > 0) {
+    const db = await instance.openDb();
+    const petitionId = await findPetitionId(db, SLUG);
+    await db.close();
+    const seeded = dialect === 'sqlite' ? seedSqlite(instance.sqliteFile ?? '', petitionId, seed) : await seedPostgres(instance.databaseUrl ?? '', petitionId, seed);
+    console.log(`seeded ${seeded.rows} signatures in ${seeded.seconds} s`);
+  }
   let server = await instance.start(['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   const job = (scenario: LoadJob['scenario']): Omit<LoadJob, 'out'> => ({ mode: 'closed', host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario });
   try {
