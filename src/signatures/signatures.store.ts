@@ -18,14 +18,15 @@ export interface InsertedSignature {
  * by the unique key (`ON CONFLICT DO NOTHING`) and absent from the result.
  */
 export async function insertSignatures(trx: Trx, rows: readonly NewSignatureRow[]): Promise<InsertedSignature[]> {
-  const insert = (batch: readonly NewSignatureRow[]) =>
+  const values = rows.map((row) => ({ ...row, confirmed_at: null }));
+  const insert = (batch: readonly (typeof values)[number][]) =>
     trx
       .insertInto('signatures')
-      .values(batch.map((row) => ({ ...row, confirmed_at: null })))
+      .values([...batch])
       .onConflict((oc) => oc.columns(['petition_id', 'email_hash']).doNothing());
-  if (dialectOf(trx) === 'postgres') return insert(rows).returning(['id', 'petition_id', 'email_hash']).execute();
+  if (dialectOf(trx) === 'postgres') return insert(values).returning(['id', 'petition_id', 'email_hash']).execute();
   // SQLite: each row's new id from the insert's own result, with no RETURNING row to build.
-  const ids = await insertRowsForIds(trx, rows.map((row) => ({ ...row, confirmed_at: null })), insert);
+  const ids = await insertRowsForIds(trx, values, insert);
   return rows.flatMap((row, i) => {
     const id = ids[i];
     return id === undefined ? [] : [{ id, petition_id: row.petition_id, email_hash: row.email_hash }];
