@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import type { DialectName } from './dialect.ts';
@@ -50,7 +50,7 @@ function openSqlite(file: string): Storage {
   connection.pragma('foreign_keys = ON');
   // Erased signer data must not linger in free pages of the file.
   connection.pragma('secure_delete = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -59,6 +59,30 @@ function openSqlite(file: string): Storage {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Every SQLite transaction takes the write lock as it begins (`BEGIN IMMEDIATE`), waiting out the
+ * busy timeout like any writer. A deferred transaction that has read cannot write once another
+ * connection has committed since: SQLite refuses at once ("database is locked"), whatever the
+ * timeout. Under a spike the writer thread commits hundreds of times a second, so an organiser's
+ * action on the main connection (read, then write) would fail that way several times in ten.
+ * Every transaction in Chorus writes, so none holds the lock without need.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
 }
 
 /**

@@ -15,7 +15,10 @@ const MIGRATION_LOCK = 726_104_331;
  */
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
   const migrations = Object.entries(listMigrations(storage.dialect)).sort(([a], [b]) => a.localeCompare(b));
-  return inMigrationTransaction(storage, async (db) => {
+  // On SQLite the transaction takes the write lock as it begins (see database.ts): a command started
+  // beside a busy server waits its turn instead of failing on a stale read.
+  return storage.db.transaction().execute(async (trx) => {
+    const db = trx as unknown as Kysely<unknown>;
     // The lock first: two concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL.
     // One lock per schema: processes migrating the same database wait for each other, others do not.
     if (storage.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK}, hashtext(current_schema()))`.execute(db);
@@ -32,29 +35,6 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
       await sql`insert into chorus_migrations (name, applied_at) values (${name}, ${Date.now()}) on conflict (name) do nothing`.execute(db);
     }
     return done;
-  });
-}
-
-/**
- * The migration's transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`,
- * waiting out the busy timeout like any writer): a deferred transaction that has read cannot write
- * once another connection has committed since (SQLite answers "database is locked" at once,
- * whatever the timeout), which is what a command started beside a signing server would meet.
- */
-async function inMigrationTransaction<T>(storage: Storage, work: (db: Kysely<unknown>) => Promise<T>): Promise<T> {
-  if (storage.dialect === 'postgres') return storage.db.transaction().execute((trx) => work(trx as unknown as Kysely<unknown>));
-  return storage.db.connection().execute(async (connection) => {
-    const db = connection as unknown as Kysely<unknown>;
-    await sql`begin immediate`.execute(db);
-    let result: T;
-    try {
-      result = await work(db);
-    } catch (error) {
-      await sql`rollback`.execute(db).catch(() => undefined); // SQLite may have rolled back already
-      throw error;
-    }
-    await sql`commit`.execute(db);
-    return result;
   });
 }
 
