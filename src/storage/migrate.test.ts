@@ -1,17 +1,13 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startBusyWriter } from '../../test/support/busy-writer.ts';
-import { describeEachDialect, SQLITE_DIALECT, type FreshDatabase } from '../../test/support/dialects.ts';
+import { describeEachDialect, SQLITE_DIALECT, useFreshDatabase } from '../../test/support/dialects.ts';
 import { openStorage } from './database.ts';
 import { migrateToLatest } from './migrate.ts';
 import { listMigrations } from './migrations/index.ts';
 
 describeEachDialect('migrations', (dialect) => {
-  let database: FreshDatabase;
-  beforeEach(async () => {
-    database = await dialect.fresh(); // already migrated once
-  });
-  afterEach(async () => database.cleanup());
+  const database = useFreshDatabase(dialect); // already migrated once
 
   it('records every migration once, and a second run applies nothing', async () => {
     const names = (await sql<{ name: string }>`select name from chorus_migrations order by name`.execute(database.storage.db)).rows.map((r) => r.name);
@@ -23,11 +19,7 @@ describeEachDialect('migrations', (dialect) => {
 });
 
 describe('migrations beside a busy writer [sqlite: PostgreSQL takes an advisory lock]', () => {
-  let database: FreshDatabase;
-  beforeEach(async () => {
-    database = await SQLITE_DIALECT.fresh();
-  });
-  afterEach(async () => database.cleanup());
+  const database = useFreshDatabase(SQLITE_DIALECT);
 
   it('start while another process keeps committing (a CLI command beside a signing server)', async () => {
     await sql`create table busy_probe (n integer)`.execute(database.storage.db);

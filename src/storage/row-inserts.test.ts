@@ -1,14 +1,10 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeEachDialect, SQLITE_DIALECT, type FreshDatabase } from '../../test/support/dialects.ts';
+import { describe, expect, it } from 'vitest';
+import { describeEachDialect, SQLITE_DIALECT, useFreshDatabase } from '../../test/support/dialects.ts';
 import { insertRows, insertRowsForIds } from './row-inserts.ts';
 
 describeEachDialect('insertRows', (dialect) => {
-  let database: FreshDatabase;
-  beforeEach(async () => {
-    database = await dialect.fresh();
-  });
-  afterEach(async () => database.cleanup());
+  const database = useFreshDatabase(dialect);
 
   const job = (kind: string, lastError: string | null | undefined) => ({ kind, payload: '{}', status: 'queued' as const, run_at: 1, attempts: 0, max_attempts: 3, locked_until: null, last_error: lastError, created_at: 2 });
 
@@ -58,11 +54,7 @@ describeEachDialect('insertRows', (dialect) => {
 });
 
 describe('insertRowsForIds [sqlite: PostgreSQL inserts with RETURNING]', () => {
-  let database: FreshDatabase;
-  beforeEach(async () => {
-    database = await SQLITE_DIALECT.fresh();
-  });
-  afterEach(async () => database.cleanup());
+  const database = useFreshDatabase(SQLITE_DIALECT);
 
   it('gives each new row its id and a skipped one none, even a row the shared statement does not fit', async () => {
     const { db } = database.storage;

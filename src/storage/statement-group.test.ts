@@ -1,14 +1,10 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEachDialect, type FreshDatabase } from '../../test/support/dialects.ts';
+import { expect, it } from 'vitest';
+import { describeEachDialect, useFreshDatabase } from '../../test/support/dialects.ts';
 import type { Db } from './database.ts';
 import { runGrouped, type GroupedStatement } from './statement-group.ts';
 
 describeEachDialect('runGrouped', (dialect) => {
-  let database: FreshDatabase;
-  beforeEach(async () => {
-    database = await dialect.fresh();
-  });
-  afterEach(async () => database.cleanup());
+  const database = useFreshDatabase(dialect);
 
   const job = (kind: string, runAt: number) => ({ kind, payload: `{"k":"${kind}"}`, status: 'queued' as const, run_at: runAt, attempts: 0, max_attempts: 3, locked_until: null, last_error: null, created_at: runAt + 1 });
   const insert = (db: Db, rows: ReturnType<typeof job>[], returning: boolean): GroupedStatement<{ kind: string; run_at: number }> => {

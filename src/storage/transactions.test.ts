@@ -1,14 +1,10 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startBusyWriter } from '../../test/support/busy-writer.ts';
-import { SQLITE_DIALECT, type FreshDatabase } from '../../test/support/dialects.ts';
+import { SQLITE_DIALECT, useFreshDatabase } from '../../test/support/dialects.ts';
 
 describe('transactions beside a busy writer [sqlite: PostgreSQL waits on row locks]', () => {
-  let database: FreshDatabase;
-  beforeEach(async () => {
-    database = await SQLITE_DIALECT.fresh();
-  });
-  afterEach(async () => database.cleanup());
+  const database = useFreshDatabase(SQLITE_DIALECT);
 
   it('read, then write, while another connection commits hundreds of times a second (an organiser during a spike)', async () => {
     const { db } = database.storage;

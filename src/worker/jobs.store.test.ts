@@ -1,13 +1,9 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { describeEachDialect, type FreshDatabase } from '../../test/support/dialects.ts';
+import { expect, it } from 'vitest';
+import { describeEachDialect, useFreshDatabase } from '../../test/support/dialects.ts';
 import { claimJobs, deleteJob, failJob, insertJobs, rescheduleJob } from './jobs.store.ts';
 
 describeEachDialect('jobs store', (dialect) => {
-  let database: FreshDatabase;
-  beforeEach(async () => {
-    database = await dialect.fresh();
-  });
-  afterEach(async () => database.cleanup());
+  const database = useFreshDatabase(dialect);
 
   it('claims due jobs once, in order, and not again while leased', async () => {
     const { db } = database.storage;

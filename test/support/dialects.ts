@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { afterEach, beforeEach, describe } from 'vitest';
 import { openStorage, type Storage } from '../../src/storage/database.ts';
 import type { DialectName } from '../../src/storage/dialect.ts';
 import { migrateToLatest } from '../../src/storage/migrate.ts';
@@ -99,4 +99,35 @@ export function describeEachDialect(title: string, suite: (dialect: TestDialect)
     const name = dialect.available ? `${title} [${dialect.name}]` : `${title} [${dialect.name}: skipped, DATABASE_URL is not set]`;
     (dialect.available ? describe : describe.skip)(name, () => suite(dialect));
   }
+}
+
+/**
+ * A fresh database for each test of the suite, made before it and thrown away after. Call it in
+ * the suite's body; what it returns reads the current test's database.
+ */
+export function useFreshDatabase(dialect: TestDialect): FreshDatabase {
+  let current: FreshDatabase | undefined;
+  beforeEach(async () => {
+    current = await dialect.fresh();
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  const now = (): FreshDatabase => {
+    if (!current) throw new Error('the fresh database exists only while a test runs');
+    return current;
+  };
+  return {
+    get storage() {
+      return now().storage;
+    },
+    get file() {
+      return now().file;
+    },
+    get dataDir() {
+      return now().dataDir;
+    },
+    cleanup: () => now().cleanup(),
+  };
 }
