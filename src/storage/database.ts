@@ -66,7 +66,7 @@ function openSqlite(file: string): Storage {
  * busy timeout like any writer. A deferred transaction that has read cannot write once another
  * connection has committed since: SQLite refuses at once ("database is locked"), whatever the
  * timeout. Under a spike the writer thread commits hundreds of times a second, so an organiser's
- * action on the main connection (read, then write) would fail that way several times in ten.
+ * action on the main connection (read, then write) failed that way a fifth to a third of the time.
  * Every transaction in Chorus writes, so none holds the lock without need.
  */
 class ImmediateSqliteDialect extends SqliteDialect {

@@ -22,7 +22,6 @@ describe('migrations beside a busy writer [sqlite: PostgreSQL takes an advisory 
   const database = useFreshDatabase(SQLITE_DIALECT);
 
   it('start while another process keeps committing (a CLI command beside a signing server)', async () => {
-    await sql`create table busy_probe (n integer)`.execute(database.storage.db);
     const writer = await startBusyWriter(database.file ?? '');
     try {
       for (let run = 0; run < 20; run += 1) {

@@ -8,15 +8,14 @@ const MIGRATION_LOCK = 726_104_331;
 /**
  * Brings the schema up to date, in one transaction (both databases have transactional DDL), so a
  * failed migration leaves nothing half done. Safe from several processes at once: PostgreSQL
- * takes an advisory lock, SQLite takes the write lock as the transaction begins. Returns the names applied.
+ * takes an advisory lock; on SQLite every transaction takes the write lock as it begins (see
+ * database.ts), so a command started beside a busy server waits its turn. Returns the names applied.
  *
  * The bookkeeping is one small table of names; nothing looks at other schemas, so many test
  * schemas can be made and dropped side by side on one server.
  */
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
   const migrations = Object.entries(listMigrations(storage.dialect)).sort(([a], [b]) => a.localeCompare(b));
-  // On SQLite the transaction takes the write lock as it begins (see database.ts): a command started
-  // beside a busy server waits its turn instead of failing on a stale read.
   return storage.db.transaction().execute(async (trx) => {
     const db = trx as unknown as Kysely<unknown>;
     // The lock first: two concurrent CREATE TABLE IF NOT EXISTS can still collide on PostgreSQL.

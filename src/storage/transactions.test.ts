@@ -8,7 +8,6 @@ describe('transactions beside a busy writer [sqlite: PostgreSQL waits on row loc
 
   it('read, then write, while another connection commits hundreds of times a second (an organiser during a spike)', async () => {
     const { db } = database.storage;
-    await sql`create table busy_probe (n integer)`.execute(db);
     await sql`create table settings_probe (id integer primary key, v integer not null)`.execute(db);
     await sql`insert into settings_probe (id, v) values (1, 0)`.execute(db);
     const writer = await startBusyWriter(database.file ?? '');
