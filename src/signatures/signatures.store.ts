@@ -14,8 +14,9 @@ export interface InsertedSignature {
 }
 
 /**
- * Inserts a batch (see `insertRows`); rows whose (petition, email hash) already exists are skipped
- * by the unique key (`ON CONFLICT DO NOTHING`) and absent from the result.
+ * Inserts a batch: one statement on PostgreSQL, the same row statement run per row on SQLite (see
+ * row-inserts.ts). Rows whose (petition, email hash) already exists are skipped by the unique key
+ * (`ON CONFLICT DO NOTHING`) and absent from the result.
  */
 export async function insertSignatures(trx: Trx, rows: readonly NewSignatureRow[]): Promise<InsertedSignature[]> {
   const values = rows.map((row) => ({ ...row, confirmed_at: null }));
