@@ -90,6 +90,14 @@ function inlineRunner(deps: SignatureWriterDeps): Runner {
 }
 
 /**
+ * The writer thread's young generation (V8's nursery) is capped at 12 MB, so V8 uses 4 MB
+ * semi-spaces. Left to itself it grows them to 16 MB under a spike, though a batch's objects live a
+ * few milliseconds. Measured while signing at 100 connections: the thread's heap peaked at 30–38 MB
+ * instead of 51–53 MB, with no loss of signing speed in six alternating runs.
+ */
+const WRITER_LIMITS = { maxYoungGenerationSizeMb: 12 } as const;
+
+/**
  * Batches go to the writer thread; a thread that dies fails its batches (they are retried alone) and
  * is replaced. On SQLite the thread commits without syncing, and this thread syncs the WAL on the
  * libuv pool before the batch's requests are answered: as durable as `synchronous=FULL`, while the
@@ -126,7 +134,7 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
       keys: { dataEncryption: deps.keys.dataEncryption, keyWrapping: deps.keys.keyWrapping, emailHash: deps.keys.emailHash, publicIds: deps.keys.publicIds },
       keyRefreshMs: deps.keyRefreshMs,
     };
-    const thread = new Worker(await threadScript(new URL('./writer-thread.ts', import.meta.url)), { workerData: data });
+    const thread = new Worker(await threadScript(new URL('./writer-thread.ts', import.meta.url)), { workerData: data, resourceLimits: WRITER_LIMITS });
     worker = thread;
     await new Promise<void>((resolve, reject) => {
       const fail = (error: Error) => {
