@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { keyedHash } from '../crypto/tokens.ts';
 import type { Logger } from '../shared/logger.ts';
+import { optionalPackages } from '../shared/optional-packages.ts';
 import { BURST_SECONDS, SUSTAINED_SECONDS } from './fraud.ts';
 
 /** How many signatures this address and this domain sent to one petition, in each window (this one included). */
@@ -43,7 +44,7 @@ export function createSignCounters(options: SignCountersOptions): SignCounters {
   let redis: Redis | undefined;
   if (options.redisUrl) {
     // No offline queue: while Redis is away a command fails at once and the memory limiter answers.
-    redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false });
+    redis = new (optionalPackages.ioredis().Redis)(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: false });
     let down = false;
     redis.on('error', (error: Error) => {
       if (!down) options.logger.warn({ err: error.message }, 'Redis for signing limits is unavailable; counting in memory until it is back');

@@ -1,6 +1,6 @@
-import nodemailer from 'nodemailer';
 import type { Sealer } from '../crypto/sealing.ts';
 import type { Logger } from '../shared/logger.ts';
+import { optionalPackages } from '../shared/optional-packages.ts';
 import type { Db } from '../storage/database.ts';
 import { insertDevMail } from './dev-mailbox.store.ts';
 
@@ -24,7 +24,7 @@ export const DEV_MAIL_PURPOSE = 'dev-mail';
 
 /** Real mail over SMTP (a pooled connection); `SMTP_URL` as nodemailer reads it. */
 export function createSmtpMailer(url: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(url, { from });
+  const transport = optionalPackages.nodemailer().createTransport(url, { from });
   return {
     kind: 'smtp',
     async send(mail) {

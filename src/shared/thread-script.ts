@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scripts = new Map<string, Promise<string>>();
@@ -23,6 +22,8 @@ export function threadScript(entry: URL): Promise<string> {
 }
 
 async function buildScript(entryPoint: string): Promise<string> {
+  // Loaded here, once per thread script: a running server needs the bundler only while it starts its threads.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [entryPoint],
     bundle: true,
