@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const scripts = new Map<string, Promise<string>>();
+let building = 0;
 
 /**
  * A worker thread's code as one plain JavaScript file, built once per process from its TypeScript
@@ -22,8 +23,10 @@ export function threadScript(entry: URL): Promise<string> {
 }
 
 async function buildScript(entryPoint: string): Promise<string> {
-  // Loaded here, once per thread script: a running server needs the bundler only while it starts its threads.
-  const { build } = await import('esbuild');
+  // A running server needs the bundler only while it starts its threads: loaded here, and its child
+  // process (esbuild builds in one of its own, about 17 MB resident) stopped once no build is left.
+  const { build, stop } = await import('esbuild');
+  building += 1;
   const result = await build({
     entryPoints: [entryPoint],
     bundle: true,
@@ -33,6 +36,9 @@ async function buildScript(entryPoint: string): Promise<string> {
     packages: 'external',
     write: false,
     logLevel: 'silent',
+  }).finally(async () => {
+    building -= 1;
+    if (building === 0) await stop();
   });
   const code = result.outputFiles[0]?.contents;
   if (!code) throw new Error(`building ${path.basename(entryPoint)} produced nothing`);
