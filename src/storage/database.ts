@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import { optionalPackages } from '../shared/optional-packages.ts';
@@ -51,7 +51,7 @@ function openSqlite(file: string): Storage {
   connection.pragma('foreign_keys = ON');
   // Erased signer data must not linger in free pages of the file.
   connection.pragma('secure_delete = ON');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(connection) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(connection)) });
   return {
     db,
     dialect: 'sqlite',
@@ -71,13 +71,37 @@ function openSqlite(file: string): Storage {
  * Every transaction in Chorus writes, so none holds the lock without need.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly settings: SqliteDialectConfig) {
+  private readonly settings: SqliteDialectConfig;
+
+  constructor(private readonly connection: SqliteDatabase.Database) {
+    const settings = { database: connection };
     super(settings);
+    this.settings = settings;
   }
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.settings);
   }
+
+  override createAdapter(): DialectAdapter {
+    const adapter = super.createAdapter();
+    connectionsByAdapter.set(adapter, this.connection);
+    return adapter;
+  }
+}
+
+/** Each SQLite Kysely instance's one connection, found through the adapter its transactions share. */
+const connectionsByAdapter = new WeakMap<DialectAdapter, SqliteDatabase.Database>();
+
+/**
+ * Inside an SQLite transaction: the connection it runs on, so a hot path can run a prepared
+ * statement straight through better-sqlite3 (row-inserts.ts). The transaction holds the only
+ * connection, so such a statement is part of it. Undefined outside a transaction (another
+ * transaction may hold the connection then) and on PostgreSQL.
+ */
+export function sqliteConnectionOf(db: Kysely<Database>): SqliteDatabase.Database | undefined {
+  if (!db.isTransaction) return undefined;
+  return connectionsByAdapter.get(db.getExecutor().adapter);
 }
 
 class ImmediateSqliteDriver extends SqliteDriver {

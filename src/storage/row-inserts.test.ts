@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect, SQLITE_DIALECT, useFreshDatabase } from '../../test/support/dialects.ts';
+import { sqliteConnectionOf } from './database.ts';
 import { insertRows, insertRowsForIds } from './row-inserts.ts';
 
 describeEachDialect('insertRows', (dialect) => {
@@ -79,5 +80,34 @@ describe('insertRowsForIds [sqlite: PostgreSQL inserts with RETURNING]', () => {
       { id: 3, k: 'c', v: 'three' },
       { id: 4, k: 'd', v: null },
     ]);
+  });
+});
+
+describe('rows inserted straight through better-sqlite3 [sqlite: the direct path is SQLite’s]', () => {
+  const database = useFreshDatabase(SQLITE_DIALECT);
+
+  it('belong to the transaction that inserted them: a rollback takes them back, and the connection is only lent inside one', async () => {
+    const { db } = database.storage;
+    expect(sqliteConnectionOf(db)).toBeUndefined(); // outside a transaction another one may hold the connection
+    await sql`create table rollback_probe (id integer primary key, k text not null unique)`.execute(db);
+    type Probes = import('kysely').Kysely<{ rollback_probe: { id: import('kysely').Generated<number>; k: string } }>;
+    const insert = (trx: typeof db, keys: string[]) =>
+      insertRowsForIds(
+        trx,
+        keys.map((k) => ({ k })),
+        (batch) => (trx as unknown as Probes).insertInto('rollback_probe').values([...batch]),
+      );
+    await db.transaction().execute(async (trx) => {
+      expect(sqliteConnectionOf(trx)).toBeDefined();
+      expect(await insert(trx, ['kept-1', 'kept-2'])).toEqual([1, 2]);
+    });
+    const failing = db.transaction().execute(async (trx) => {
+      expect(await insert(trx, ['gone-1', 'gone-2'])).toEqual([3, 4]);
+      throw new Error('abandon the batch');
+    });
+    await expect(failing).rejects.toThrow('abandon the batch');
+    const stored = await sql<{ k: string }>`select k from rollback_probe order by id`.execute(db);
+    expect(stored.rows.map((r) => r.k)).toEqual(['kept-1', 'kept-2']);
+    await sql`drop table rollback_probe`.execute(db);
   });
 });

@@ -1,5 +1,5 @@
 import { type Compilable, type CompiledQuery, type QueryResult } from 'kysely';
-import type { Db } from './database.ts';
+import { sqliteConnectionOf, type Db } from './database.ts';
 import { dialectOf } from './dialect.ts';
 
 /**
@@ -32,7 +32,7 @@ export async function insertRowsForIds<Row extends object>(db: Db, rows: readonl
   if (dialectOf(db) !== 'sqlite') throw new Error('insertRowsForIds is for SQLite; PostgreSQL inserts with RETURNING');
   const ids: (number | undefined)[] = new Array(rows.length);
   await eachRow(db, rows, query, singleRowTemplate(rows, query), (result, index) => {
-    ids[index] = result.numAffectedRows === 1n && result.insertId !== undefined ? Number(result.insertId) : undefined;
+    ids[index] = result.changes === 1 && result.lastId !== undefined ? result.lastId : undefined;
   });
   return ids;
 }
@@ -50,20 +50,47 @@ function singleRowTemplate<Row extends object, Out>(rows: readonly Row[], query:
   return plain && compiled.parameters.length === keys.length ? compiled : undefined;
 }
 
-/** Runs the single-row statement once per row, in order; a row the template does not fit gets a statement of its own. */
+/** What one row's statement gave: its `RETURNING` rows, how many rows it changed, and the last rowid. */
+interface RowResult<Out> {
+  readonly rows: readonly Out[];
+  readonly changes: number;
+  readonly lastId: number | undefined;
+}
+
+/**
+ * Runs the single-row statement once per row, in order; a row the template does not fit gets a
+ * statement of its own. Inside a transaction the statement runs straight through better-sqlite3 on
+ * the transaction's connection: through Kysely, each row cost a chain of promises and result objects
+ * (measured: about 12 KB allocated per signature of a batch, nearly half the writer's allocations).
+ */
 async function eachRow<Row extends object, Out>(
   db: Db,
   rows: readonly Row[],
   query: (rows: readonly Row[]) => Compilable<Out>,
   template: CompiledQuery<Out> | undefined,
-  take: (result: QueryResult<Out>, index: number) => void,
+  take: (result: RowResult<Out>, index: number) => void,
 ): Promise<void> {
   const keys = Object.keys(rows[0] ?? {}) as (keyof Row)[];
+  const connection = template ? sqliteConnectionOf(db) : undefined;
+  const prepared = template && connection ? connection.prepare(template.sql) : undefined;
   for (let index = 0; index < rows.length; index++) {
     const row = rows[index] as Row;
     const parameters: unknown[] = template ? keys.map((key) => row[key]) : [];
     // A row with a field left undefined would shift the parameters: it gets a statement of its own.
-    const statement: CompiledQuery<Out> = template && !parameters.includes(undefined) ? { ...template, parameters } : query([row]).compile();
-    take(await db.executeQuery(statement), index);
+    if (!template || parameters.includes(undefined)) {
+      take(fromKysely(await db.executeQuery(query([row]).compile())), index);
+    } else if (prepared) {
+      if (prepared.reader) take({ rows: prepared.all(parameters) as Out[], changes: 0, lastId: undefined }, index);
+      else {
+        const result = prepared.run(parameters);
+        take({ rows: [], changes: result.changes, lastId: Number(result.lastInsertRowid) }, index);
+      }
+    } else {
+      take(fromKysely(await db.executeQuery({ ...template, parameters })), index);
+    }
   }
+}
+
+function fromKysely<Out>(result: QueryResult<Out>): RowResult<Out> {
+  return { rows: result.rows, changes: Number(result.numAffectedRows ?? 0n), lastId: result.insertId === undefined ? undefined : Number(result.insertId) };
 }
