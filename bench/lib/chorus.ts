@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { databaseUrl, openPostgres, openSqlite, recreateDatabase, dropDatabase, type BenchDb } from './db.ts';
-import { freePort, REPO, runNode, startNode, waitForHttp, type Child } from './processes.ts';
+import { freePort, REPO, runNode, serverNodeFlags, startNode, waitForHttp, type Child } from './processes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -65,7 +65,7 @@ export async function createChorus(dialect: Dialect, runDir: string, name = `cho
     sqliteFile,
     databaseUrl: dbUrl,
     async start(nodeArgs = []) {
-      const child = startNode(name, chorus, ['serve'], { env, nodeArgs });
+      const child = startNode(name, chorus, ['serve'], { env, nodeArgs: [...serverNodeFlags(), ...nodeArgs] });
       await waitForHttp(child, port, `/api/v1/petitions/${SLUG}`);
       return child;
     },

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -9,6 +9,18 @@ import { fileURLToPath } from 'node:url';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TMP = path.join(REPO, 'bench', 'tmp');
 export const LOGS = path.join(TMP, 'logs');
+
+/**
+ * The flags `npm start` gives node (package.json), read from there so the bench runs Chorus the way
+ * it is documented to run. Every server the bench measures gets them, H and the naive baselines
+ * too: the ratios then compare designs on the same runtime settings.
+ */
+export function serverNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`npm start does not begin with node: ${start}`);
+  return words.slice(1, words.indexOf('bin/chorus.js')).filter((word) => word.startsWith('--'));
+}
 
 export interface Child {
   readonly name: string;
