@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type SqliteDialectConfig, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type Transaction } from 'kysely';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import { optionalPackages } from '../shared/optional-packages.ts';
@@ -71,16 +71,12 @@ function openSqlite(file: string): Storage {
  * Every transaction in Chorus writes, so none holds the lock without need.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
-  private readonly settings: SqliteDialectConfig;
-
   constructor(private readonly connection: SqliteDatabase.Database) {
-    const settings = { database: connection };
-    super(settings);
-    this.settings = settings;
+    super({ database: connection });
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.settings);
+    return new ImmediateSqliteDriver({ database: this.connection });
   }
 
   override createAdapter(): DialectAdapter {
