@@ -18,8 +18,9 @@ export const LOGS = path.join(TMP, 'logs');
 export function serverNodeFlags(): string[] {
   const start = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const words = start.split(/\s+/);
-  if (words[0] !== 'node') throw new Error(`npm start does not begin with node: ${start}`);
-  return words.slice(1, words.indexOf('bin/chorus.js')).filter((word) => word.startsWith('--'));
+  const script = words.indexOf('bin/chorus.js');
+  if (words[0] !== 'node' || script < 0) throw new Error(`npm start is not "node [flags] bin/chorus.js …": ${start}`);
+  return words.slice(1, script).filter((word) => word.startsWith('--'));
 }
 
 export interface Child {
