@@ -99,9 +99,10 @@ function inlineRunner(deps: SignatureWriterDeps): Runner {
  * more pairs, for 25 MB more at the peak).
  *
  * PostgreSQL: 48 MB, 16 MB semi-spaces. Two batches are in flight at once and each waits on several
- * round trips, so with 4 MB semi-spaces a batch's objects outlived the nursery and were promoted.
- * Measured in five alternating pairs: 3,859 signatures/s on average against 3,402 (every pair the
- * same way), 13 % less CPU per signature, for 20–25 MB more at the peak.
+ * round trips, so a batch's objects live far longer than on SQLite, and more of them (the driver's
+ * messages and result rows).
+ * Measured in nine alternating pairs of 10–15 s of signing: 3,618 signatures/s on average against
+ * 3,317 (+9 %, eight pairs of nine the same way), for 20–25 MB more at the peak.
  */
 export function writerLimits(kind: DatabaseConfig['kind']): { readonly maxYoungGenerationSizeMb: number } {
   return { maxYoungGenerationSizeMb: kind === 'postgres' ? 48 : 12 };
