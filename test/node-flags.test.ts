@@ -21,7 +21,7 @@ describe('the node flags the server runs with', () => {
     // The young generation starts at its full size, 16 MB (node's default starts it at 1 MB and grows it).
     expect(newSpace).toBe(16 * 1024 * 1024);
     // The heap's limit is 1 GB of old space plus the young generation, whatever the machine's memory
-    // (node's default follows it: 4 GB here), so V8 keeps the same modest growth between collections.
+    // (node's default follows it: 4 GB on a machine of 24 GB), so V8 keeps the same growth between collections.
     expect(limit).toBeGreaterThanOrEqual(1024 * 1024 * 1024);
     expect(limit).toBeLessThan(1200 * 1024 * 1024);
   });
