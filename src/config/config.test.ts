@@ -22,6 +22,14 @@ describe('toConfig', () => {
     expect(config.publicUrl).toBe('https://act.example.org');
   });
 
+  it('signs on a thread of its own on SQLite, on the main thread on PostgreSQL, unless told otherwise', () => {
+    expect(toConfig({}, '/srv/chorus').writerThread).toBe(true);
+    expect(toConfig({ DATABASE_URL: 'postgres://u@db/chorus' }, '/').writerThread).toBe(false);
+    expect(toConfig({ DATABASE_URL: 'postgres://u@db/chorus', CHORUS_WRITER_THREAD: 'on' }, '/').writerThread).toBe(true);
+    expect(toConfig({ CHORUS_WRITER_THREAD: 'off' }, '/').writerThread).toBe(false);
+    expect(toConfig({ NODE_ENV: 'test' }, '/').writerThread).toBe(false);
+  });
+
   it('lists every problem at once', () => {
     try {
       toConfig({ NODE_ENV: 'production', PORT: 'eighty', CHORUS_SECRET: 'short', CHORUS_RATE_LIMITS: 'off', DATABASE_URL: 'mysql://x' });

@@ -4,7 +4,7 @@ import { attributionsStatement, consentsStatement, insertAttributions, listAttri
 import { countChangeStatements, hostCountChangeStatements, toCountsRows, toHostCountsRows, type CountsDelta, type CountsRow, type HostCountsRow } from '../counts/counts.service.ts';
 import { spendChallenges } from '../fraud/fraud.store.ts';
 import { appendConfirmations } from '../ledger/log-writer.ts';
-import type { Db, Trx } from '../storage/database.ts';
+import { transaction, transactionWithoutSync, type Db, type Trx } from '../storage/database.ts';
 import { runGrouped, type GroupedStatement } from '../storage/statement-group.ts';
 import type { SignatureStatus } from '../storage/schema.ts';
 import { jobsStatement, type NewJob } from '../worker/jobs.service.ts';
@@ -68,6 +68,11 @@ export interface BatchEnvironment {
   readonly sealer: Sealer;
   readonly emailHashKey: Buffer;
   readonly publicIdKey: Buffer;
+  /**
+   * SQLite: the caller syncs the WAL before anyone is answered (wal-sync.ts), so the batch commits
+   * without syncing and the next batch can be written while the disk syncs this one.
+   */
+  readonly walSyncedByCaller?: boolean;
 }
 
 export interface BatchOutcome {
@@ -159,7 +164,7 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
   };
   const jobs: NewJob[] = [];
 
-  const changed = await env.db.transaction().execute(async (trx) => {
+  const changed = await (env.walSyncedByCaller ? transactionWithoutSync : transaction)(env.db, async (trx) => {
     const signs: number[] = [];
     const confirms: number[] = [];
     const lastWrites: GroupedStatement<unknown>[] = [];

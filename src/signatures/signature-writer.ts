@@ -84,9 +84,69 @@ interface Runner {
   close(): Promise<void>;
 }
 
+/**
+ * SQLite on a file: batches commit without syncing the WAL, and this thread syncs it on the libuv
+ * pool before the batch's requests are answered: as durable as `synchronous=FULL`, while the next
+ * batch is already sealed and written. Checkpoints move to a thread of their own (checkpointer.ts);
+ * the serving connections keep them only as a backstop. Elsewhere (PostgreSQL, SQLite in memory)
+ * the commit itself is durable and this does nothing.
+ */
+interface Durability {
+  readonly walSynced: boolean;
+  /** Starts the checkpoint thread (once); whether it runs. */
+  checkpointsElsewhere(): Promise<boolean>;
+  /** Lets the writer take its next batch, then waits until this one is on disk. */
+  afterCommit(outcome: BatchOutcome, written: () => void): Promise<BatchOutcome>;
+  close(): Promise<void>;
+}
+
+function createDurability(deps: SignatureWriterDeps): Durability {
+  const walSync = walSyncedByMainThread(deps.database) ? createWalSync(deps.database.file) : undefined;
+  const file = walSync && deps.database.kind === 'sqlite' ? deps.database.file : undefined;
+  let checkpointer: Promise<Checkpointer | undefined> | undefined;
+  // A checkpoint thread that cannot start leaves them where SQLite puts them: slower under load, never wrong.
+  const startCheckpoints = async (file: string): Promise<Checkpointer | undefined> => {
+    try {
+      const started = await startCheckpointer(file, deps.logger);
+      await checkpointOnlyAtBackstop(deps.db);
+      return started;
+    } catch (error) {
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'the checkpoint thread did not start; commits checkpoint as usual');
+      return undefined;
+    }
+  };
+  return {
+    walSynced: walSync !== undefined,
+    async checkpointsElsewhere() {
+      if (file) checkpointer ??= startCheckpoints(file);
+      return (await checkpointer) !== undefined;
+    },
+    async afterCommit(outcome, written) {
+      if (!walSync) return outcome;
+      written();
+      await walSync.sync();
+      return outcome;
+    },
+    async close() {
+      walSync?.close();
+      const stopping = checkpointer?.then((c) => c?.close());
+      checkpointer = undefined;
+      await stopping;
+    },
+  };
+}
+
 function inlineRunner(deps: SignatureWriterDeps): Runner {
-  const env = { db: deps.db, sealer: deps.sealer, emailHashKey: deps.keys.emailHash, publicIdKey: deps.keys.publicIds };
-  return { execute: (requests, now) => executeBatch(env, requests, now), close: async () => {} };
+  const durability = createDurability(deps);
+  const env = { db: deps.db, sealer: deps.sealer, emailHashKey: deps.keys.emailHash, publicIdKey: deps.keys.publicIds, walSyncedByCaller: durability.walSynced };
+  let ready: Promise<unknown> | undefined;
+  return {
+    async execute(requests, now, written) {
+      await (ready ??= durability.checkpointsElsewhere());
+      return durability.afterCommit(await executeBatch(env, requests, now), written);
+    },
+    close: () => durability.close(),
+  };
 }
 
 /**
@@ -119,27 +179,11 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
   let ready: Promise<void> | undefined;
   let nextId = 1;
   const pending = new Map<number, { resolve: (outcome: BatchOutcome) => void; reject: (error: Error) => void; written: () => void }>();
-  const walSync = walSyncedByMainThread(deps.database) ? createWalSync(deps.database.file) : undefined;
-  let checkpointer: Promise<Checkpointer | undefined> | undefined;
-
-  // Checkpoints move to a thread of their own; the serving connections keep them only as a backstop.
-  // A checkpoint thread that cannot start leaves them where SQLite puts them: slower under load, never wrong.
-  const startCheckpoints = async (file: string): Promise<Checkpointer | undefined> => {
-    try {
-      const started = await startCheckpointer(file, deps.logger);
-      await checkpointOnlyAtBackstop(deps.db);
-      return started;
-    } catch (error) {
-      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'the checkpoint thread did not start; commits checkpoint as usual');
-      return undefined;
-    }
-  };
+  const durability = createDurability(deps);
 
   const start = async (): Promise<void> => {
-    if (walSync && deps.database.kind === 'sqlite') checkpointer ??= startCheckpoints(deps.database.file);
-    const checkpointsElsewhere = (await checkpointer) !== undefined;
     const data: WriterThreadData = {
-      checkpointsElsewhere,
+      checkpointsElsewhere: await durability.checkpointsElsewhere(),
       database: deps.database,
       searchPath: deps.searchPath,
       keys: { dataEncryption: deps.keys.dataEncryption, keyWrapping: deps.keys.keyWrapping, emailHash: deps.keys.emailHash, publicIds: deps.keys.publicIds },
@@ -164,12 +208,7 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
         pending.delete(message.id);
         const outcome = message.outcome;
         if (!outcome) return waiter.reject(Object.assign(new Error(message.error ?? 'the writer thread failed'), { code: message.code }));
-        if (!walSync) return waiter.resolve(outcome);
-        waiter.written();
-        walSync.sync().then(
-          () => waiter.resolve(outcome),
-          (error: unknown) => waiter.reject(error instanceof Error ? error : new Error(String(error))),
-        );
+        durability.afterCommit(outcome, waiter.written).then(waiter.resolve, (error: unknown) => waiter.reject(error instanceof Error ? error : new Error(String(error))));
       });
       thread.on('error', (error) => {
         deps.logger.error({ err: error.message }, 'the signature writer thread failed');
@@ -196,10 +235,7 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
       const thread = worker;
       worker = undefined;
       ready = undefined;
-      walSync?.close();
-      const stopping = checkpointer?.then((c) => c?.close());
-      checkpointer = undefined;
-      await stopping;
+      await durability.close();
       if (!thread) return;
       await new Promise<void>((resolve) => {
         thread.once('exit', () => resolve());

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DatabaseConfig } from '../config/config.ts';
-import { sql } from 'kysely';
 import { createSealer, fixedKeySource, Keyring, loadSodium } from '../crypto/sealing.ts';
 import { loadKeyringSnapshot } from '../keys/keyring.service.ts';
 import { openStorage } from '../storage/database.ts';
@@ -12,7 +11,7 @@ import { executeBatch, type WriteRequest } from './signature-batch.ts';
  * The signature writer's own thread: it seals, hashes and commits each batch on its own database
  * connection, so the main thread keeps taking requests while SQLite or PostgreSQL does its work.
  * Messages: { id, requests, now } in, { id, outcome | error } out, as soon as the batch has committed.
- * On SQLite the thread commits on `synchronous=NORMAL` and the main thread syncs the WAL before
+ * On SQLite the thread's batches commit without syncing and the main thread syncs the WAL before
  * answering anyone (see wal-sync.ts): the sync then waits neither for this thread, busy with the
  * next batch, nor makes it wait.
  */
@@ -37,8 +36,6 @@ if (!port) throw new Error('writer-thread.ts runs only as a worker thread');
 
 await loadSodium();
 const storage = openStorage(data.database, { ...(data.searchPath ? { searchPath: data.searchPath } : {}), poolSize: 4 });
-// SQLite: commit on NORMAL; the main thread syncs the WAL before answering, which is as durable as FULL.
-if (walSyncedByMainThread(data.database)) await sql`pragma synchronous = NORMAL`.execute(storage.db);
 // Checkpoints run on a thread of their own (checkpointer.ts): here only as a backstop.
 if (data.checkpointsElsewhere) await checkpointOnlyAtBackstop(storage.db);
 // The thread reads the data keys itself, and again on the same timer as every process: a rotation's
@@ -53,6 +50,8 @@ const env = {
   sealer: createSealer(keyring),
   emailHashKey: Buffer.from(data.keys.emailHash),
   publicIdKey: Buffer.from(data.keys.publicIds),
+  // SQLite: batches commit without syncing; the main thread syncs the WAL before answering, which is as durable as FULL.
+  walSyncedByCaller: walSyncedByMainThread(data.database),
 };
 
 port.on('message', (message: WriterRequestMessage | 'close') => {

@@ -100,6 +100,31 @@ export function sqliteConnectionOf(db: Kysely<Database>): SqliteDatabase.Databas
   return connectionsByAdapter.get(db.getExecutor().adapter);
 }
 
+/** Runs `body` in a transaction (the same as `db.transaction().execute(body)`). */
+export function transaction<T>(db: Db, body: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(body);
+}
+
+/**
+ * SQLite: runs `body` in a transaction whose commit does not sync the WAL (`synchronous=NORMAL` for
+ * this one transaction; SQLite takes the setting only outside a transaction, and the connection is
+ * held throughout, so nothing else commits on NORMAL). The caller must sync the WAL itself
+ * (wal-sync.ts) before it tells anyone the transaction is durable. Elsewhere, a plain transaction.
+ */
+export async function transactionWithoutSync<T>(db: Db, body: (trx: Trx) => Promise<T>): Promise<T> {
+  if (db.isTransaction) throw new Error('transactionWithoutSync starts its own transaction');
+  const connection = connectionsByAdapter.get(db.getExecutor().adapter);
+  if (!connection) return transaction(db, body);
+  return db.connection().execute(async (held) => {
+    connection.pragma('synchronous = NORMAL');
+    try {
+      return await held.transaction().execute(body);
+    } finally {
+      connection.pragma('synchronous = FULL');
+    }
+  });
+}
+
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));

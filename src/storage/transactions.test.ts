@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { startBusyWriter } from '../../test/support/busy-writer.ts';
 import { SQLITE_DIALECT, useFreshDatabase } from '../../test/support/dialects.ts';
+import { transactionWithoutSync } from './database.ts';
 
 describe('transactions beside a busy writer [sqlite: PostgreSQL waits on row locks]', () => {
   const database = useFreshDatabase(SQLITE_DIALECT);
@@ -24,5 +25,47 @@ describe('transactions beside a busy writer [sqlite: PostgreSQL waits on row loc
     }
     const final = await sql<{ v: number }>`select v from settings_probe where id = 1`.execute(db);
     expect(final.rows[0]?.v).toBe(20);
+  });
+});
+
+describe('a transaction whose caller syncs the WAL [sqlite: PostgreSQL commits durably itself]', () => {
+  const database = useFreshDatabase(SQLITE_DIALECT);
+  const level = async (db: Parameters<typeof transactionWithoutSync>[0]) => (await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous;
+
+  it('commits on NORMAL, and every other transaction, even one that starts meanwhile, on FULL', async () => {
+    const { db } = database.storage;
+    await sql`create table probe (v integer not null)`.execute(db);
+    expect(await level(db)).toBe(2); // FULL
+    const seen: string[] = [];
+    let other: Promise<number | undefined> | undefined;
+    await transactionWithoutSync(db, async (trx) => {
+      seen.push(`inside ${await level(trx)}`);
+      await sql`insert into probe (v) values (1)`.execute(trx);
+      // Another transaction asks for the connection meanwhile: it waits, and runs on FULL.
+      other = db.transaction().execute(async (t2) => {
+        seen.push('other');
+        await sql`insert into probe (v) values (2)`.execute(t2);
+        return level(t2);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen.push('inside done');
+    });
+    expect(await other).toBe(2);
+    expect(seen).toEqual(['inside 1', 'inside done', 'other']);
+    expect(await level(db)).toBe(2);
+    expect((await sql<{ n: number }>`select count(*) as n from probe`.execute(db)).rows[0]?.n).toBe(2);
+  });
+
+  it('rolls back on an error and leaves the connection on FULL', async () => {
+    const { db } = database.storage;
+    await sql`create table probe (v integer not null)`.execute(db);
+    await expect(
+      transactionWithoutSync(db, async (trx) => {
+        await sql`insert into probe (v) values (1)`.execute(trx);
+        throw new Error('no');
+      }),
+    ).rejects.toThrow('no');
+    expect(await level(db)).toBe(2);
+    expect((await sql<{ n: number }>`select count(*) as n from probe`.execute(db)).rows[0]?.n).toBe(0);
   });
 });

@@ -47,7 +47,7 @@ const OUTAGE_BOUND_MS = 3_000;
       DATABASE_URL: viaProxy.href,
       PUBLIC_URL: 'http://chorus.test',
       CHORUS_RATE_LIMITS: 'off',
-      CHORUS_WRITER_THREAD: 'on',
+      CHORUS_WRITER_THREAD: 'off', // as `serve` runs on PostgreSQL by default
       CHORUS_COMMIT_WINDOW_MS: '2',
       CHORUS_DATABASE_TIMEOUT_MS: '1000',
       CHORUS_JOB_RETRY_MS: '100',
