@@ -29,7 +29,7 @@ export interface SignatureWriterDeps {
   /** How often the writer thread re-reads the data keys (as every process does). */
   readonly keyRefreshMs: number;
   readonly windowMs: number;
-  /** Run batches on a thread of their own (the default for `serve`), or inline on the main thread. */
+  /** Run batches on a thread of their own (the default for `serve` on SQLite), or inline on the main thread. */
   readonly thread: boolean;
   /** Called after a commit that queued jobs, to wake the worker. */
   readonly onJobsQueued: () => void;
@@ -158,7 +158,8 @@ function inlineRunner(deps: SignatureWriterDeps): Runner {
  * 51–53 MB, with no loss of signing speed in six alternating runs (and 48 MB gained nothing in three
  * more pairs, for 25 MB more at the peak).
  *
- * PostgreSQL: 48 MB, 16 MB semi-spaces. Two batches are in flight at once and each waits on several
+ * PostgreSQL (whose batches run on the main thread unless CHORUS_WRITER_THREAD=on): 48 MB, 16 MB
+ * semi-spaces. Two batches are in flight at once and each waits on several
  * round trips, so a batch's objects live far longer than on SQLite, and more of them (the driver's
  * messages and result rows).
  * Measured in nine alternating pairs of 10–15 s of signing: 3,618 signatures/s on average against
