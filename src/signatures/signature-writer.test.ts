@@ -66,7 +66,7 @@ describe.each(['on', 'off'] as const)('the SQLite writer, CHORUS_WRITER_THREAD=%
     await signPetition(t.ctx, petition, parsed.value, { locale: 'en', host: await getLeadHost(t.ctx, petition) });
     const after = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(t.ctx.db);
     expect(after.rows[0]?.wal_autocheckpoint).toBe(CHECKPOINT_BACKSTOP_PAGES);
-    // The batch committed without syncing (the WAL was synced before the answer); the serving connection stays on FULL.
+    // The batch committed on NORMAL for itself alone (transactions.test.ts); the serving connection is on FULL again.
     const level = await sql<{ synchronous: number }>`pragma synchronous`.execute(t.ctx.db);
     expect(level.rows[0]?.synchronous).toBe(2);
   });
