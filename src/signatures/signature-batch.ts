@@ -4,7 +4,7 @@ import { attributionsStatement, consentsStatement, insertAttributions, listAttri
 import { countChangeStatements, hostCountChangeStatements, toCountsRows, toHostCountsRows, type CountsDelta, type CountsRow, type HostCountsRow } from '../counts/counts.service.ts';
 import { spendChallenges } from '../fraud/fraud.store.ts';
 import { appendConfirmations } from '../ledger/log-writer.ts';
-import { transaction, transactionWithoutSync, type Db, type Trx } from '../storage/database.ts';
+import { transactionWithoutSync, type Db, type Trx } from '../storage/database.ts';
 import { runGrouped, type GroupedStatement } from '../storage/statement-group.ts';
 import type { SignatureStatus } from '../storage/schema.ts';
 import { jobsStatement, type NewJob } from '../worker/jobs.service.ts';
@@ -164,7 +164,8 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
   };
   const jobs: NewJob[] = [];
 
-  const changed = await (env.walSyncedByCaller ? transactionWithoutSync : transaction)(env.db, async (trx) => {
+  const inTransaction = <T>(body: (trx: Trx) => Promise<T>) => (env.walSyncedByCaller ? transactionWithoutSync(env.db, body) : env.db.transaction().execute(body));
+  const changed = await inTransaction(async (trx) => {
     const signs: number[] = [];
     const confirms: number[] = [];
     const lastWrites: GroupedStatement<unknown>[] = [];

@@ -101,8 +101,8 @@ interface Durability {
 }
 
 function createDurability(deps: SignatureWriterDeps): Durability {
-  const walSync = walSyncedByMainThread(deps.database) ? createWalSync(deps.database.file) : undefined;
-  const file = walSync && deps.database.kind === 'sqlite' ? deps.database.file : undefined;
+  const file = walSyncedByMainThread(deps.database) ? deps.database.file : undefined;
+  const walSync = file === undefined ? undefined : createWalSync(file);
   let checkpointer: Promise<Checkpointer | undefined> | undefined;
   // A checkpoint thread that cannot start leaves them where SQLite puts them: slower under load, never wrong.
   const startCheckpoints = async (file: string): Promise<Checkpointer | undefined> => {

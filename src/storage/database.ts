@@ -100,11 +100,6 @@ export function sqliteConnectionOf(db: Kysely<Database>): SqliteDatabase.Databas
   return connectionsByAdapter.get(db.getExecutor().adapter);
 }
 
-/** Runs `body` in a transaction (the same as `db.transaction().execute(body)`). */
-export function transaction<T>(db: Db, body: (trx: Trx) => Promise<T>): Promise<T> {
-  return db.transaction().execute(body);
-}
-
 /**
  * SQLite: runs `body` in a transaction whose commit does not sync the WAL (`synchronous=NORMAL` for
  * this one transaction; SQLite takes the setting only outside a transaction, and the connection is
@@ -114,7 +109,7 @@ export function transaction<T>(db: Db, body: (trx: Trx) => Promise<T>): Promise<
 export async function transactionWithoutSync<T>(db: Db, body: (trx: Trx) => Promise<T>): Promise<T> {
   if (db.isTransaction) throw new Error('transactionWithoutSync starts its own transaction');
   const connection = connectionsByAdapter.get(db.getExecutor().adapter);
-  if (!connection) return transaction(db, body);
+  if (!connection) return db.transaction().execute(body);
   return db.connection().execute(async (held) => {
     connection.pragma('synchronous = NORMAL');
     try {
