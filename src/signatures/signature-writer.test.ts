@@ -1,16 +1,33 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
-import { describeEachDialect, SQLITE_DIALECT } from '../../test/support/dialects.ts';
+import { DIALECTS, describeEachDialect, SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { CHECKPOINT_BACKSTOP_PAGES } from '../storage/checkpointer.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
+import type { SignRequest } from './signature-batch.ts';
+import { CONFIRMATION_TTL_MS } from './signature.ts';
 import { parseSignatureInput } from './signature.schemas.ts';
 import { confirmSignature, signPetition } from './signatures.service.ts';
 import { tallySignatures } from './signatures.store.ts';
+
+/** A signature as the service hands it to the writer (validated, in plain text). */
+function signRequest(t: TestContext, petitionId: number, hostId: number, email: string): SignRequest {
+  const now = t.clock.now();
+  return { kind: 'sign', petitionId, hostId, consents: [], name: 'Batch Signer', email, postcode: undefined, comment: undefined, country: 'FR', locale: 'en', source: null, campaign: null, createdAt: now, expiresAt: now + CONFIRMATION_TTL_MS, suspectReason: null, proof: null };
+}
+
+/** Signs `emails` through the writer and returns the new signatures' ids. */
+async function signThroughWriter(t: TestContext, petitionId: number, hostId: number, emails: readonly string[]): Promise<number[]> {
+  const written = await Promise.all(emails.map((email) => t.ctx.writer.submit(signRequest(t, petitionId, hostId, email))));
+  return written.map((w) => {
+    if (w.kind !== 'sign' || w.outcome !== 'created') throw new Error(`expected a new signature, got ${JSON.stringify(w)}`);
+    return w.signatureId;
+  });
+}
 
 describeEachDialect('the signature writer, on its own thread or on the main one', (dialect) => {
   describe.each(['on', 'off'] as const)('CHORUS_WRITER_THREAD=%s', (thread) => {
@@ -47,6 +64,68 @@ describeEachDialect('the signature writer, on its own thread or on the main one'
       expect(outcomes.filter((o) => o === 'confirmed')).toHaveLength(250);
       expect(await readConfirmedCount(t.ctx, petition.id)).toBe(250);
     });
+
+    it('puts signatures and confirmations in batches of their own kind', async () => {
+      const petition = await makePetition(t.ctx);
+      const host = await getLeadHost(t.ctx, petition);
+      const toConfirm = await signThroughWriter(t, petition.id, host.organisationId, ['kind0@example.org', 'kind1@example.org', 'kind2@example.org']);
+      // Submitted in the same tick: before, they shared one batch of eight.
+      const written = await Promise.all([
+        ...[0, 1, 2, 3, 4].map((i) => t.ctx.writer.submit(signRequest(t, petition.id, host.organisationId, `other${i}@example.org`))),
+        ...toConfirm.map((signatureId) => t.ctx.writer.submit({ kind: 'confirm', signatureId, petitionId: petition.id })),
+      ]);
+      expect(written.map((w) => [w.kind, w.outcome, w.batchSize])).toEqual([
+        ...Array.from({ length: 5 }, () => ['sign', 'created', 5]),
+        ...Array.from({ length: 3 }, () => ['confirm', 'confirmed', 3]),
+      ]);
+      expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 5, confirmed: 3, removed: 0, suspected: 0 });
+      expect(await t.ctx.board.read(petition.id)).toMatchObject({ signed: 8, confirmed: 3 });
+    });
+  });
+});
+
+const postgres = DIALECTS.find((d) => d.name === 'postgres');
+const postgresTitle = 'the signature writer while a petition’s log is locked [postgres]';
+(postgres?.available ? describe : describe.skip)(postgres?.available ? postgresTitle : `${postgresTitle.slice(0, -1)}: skipped, DATABASE_URL is not set]`, () => {
+  let t: TestContext;
+  beforeEach(async () => {
+    if (!postgres) throw new Error('no PostgreSQL dialect');
+    t = await createTestContext(postgres);
+  });
+  afterEach(async () => {
+    await t.ctx.writer.close();
+    await t.close();
+  });
+
+  it('commits signatures while a confirmation waits for the log’s head', async () => {
+    const petition = await makePetition(t.ctx);
+    const host = await getLeadHost(t.ctx, petition);
+    const [first, second] = await signThroughWriter(t, petition.id, host.organisationId, ['head0@example.org', 'head1@example.org']);
+    if (first === undefined || second === undefined) throw new Error('two signatures expected');
+    // The first confirmation makes the log's head row; a second transaction then holds it, as another batch of confirmations would.
+    await t.ctx.writer.submit({ kind: 'confirm', signatureId: first, petitionId: petition.id });
+    let releaseHead: () => void = () => {};
+    const headHeld = new Promise<void>((held) => {
+      void t.ctx.db.transaction().execute(async (trx) => {
+        await sql`select position from ledger_heads where petition_id = ${petition.id} for update`.execute(trx);
+        held();
+        await new Promise<void>((release) => (releaseHead = release));
+      });
+    });
+    await headHeld;
+    let confirmed: string | undefined;
+    const confirming = t.ctx.writer.submit({ kind: 'confirm', signatureId: second, petitionId: petition.id }).then((w) => (confirmed = w.outcome));
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the signature waited for the log’s head')), 5_000));
+    try {
+      const [signed] = await Promise.race([signThroughWriter(t, petition.id, host.organisationId, ['head2@example.org']), timeout]);
+      expect(signed).toBeGreaterThan(second);
+      expect(confirmed).toBeUndefined(); // still waiting for the head
+    } finally {
+      releaseHead();
+    }
+    await confirming;
+    expect(confirmed).toBe('confirmed');
+    expect(await readConfirmedCount(t.ctx, petition.id)).toBe(2);
   });
 });
 

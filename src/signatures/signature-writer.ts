@@ -46,33 +46,44 @@ export interface SignatureWriter {
 
 /**
  * The one write path for signatures and confirmations: group commit. Callers submit one request
- * each and are answered only after the batch holding it has committed. Two batches may be in flight
- * at once (on PostgreSQL their locks are taken in a fixed order); SQLite still has one writer.
+ * each and are answered only after the batch holding it has committed.
+ *
+ * Signatures and confirmations queue apart and go in batches of their own kind. A confirmation
+ * appends to the petition's public log, whose head row is locked until the batch commits, and takes
+ * several more statements; a signing batch that carried one would wait for that lock and those
+ * round trips. So on PostgreSQL two signing batches commit side by side (their locks taken in a
+ * fixed order) beside one batch of confirmations. SQLite has one writer, which takes the batches in
+ * turn.
  */
 export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
   const run = deps.thread ? threadRunner(deps) : inlineRunner(deps);
-  const batcher = new Batcher<WriteRequest, Written>({
-    windowMs: deps.windowMs,
-    maxBatch: 256,
-    // PostgreSQL commits two batches side by side. SQLite has one writer: its thread takes the next
-    // batch as soon as it has committed one, while this thread syncs that one to disk (`written`).
-    maxInFlight: deps.database.kind === 'postgres' ? 2 : 1,
-    flush: async (requests, release) => {
-      const outcome = await run.execute(requests, deps.clock.now(), release);
-      deps.board.apply(outcome.totals);
-      deps.board.applyHosts(outcome.hosts);
-      if (outcome.jobsQueued) deps.onJobsQueued();
-      return outcome.results.map((result) => ({ ...result, batchSize: requests.length }));
-    },
-    // With the database gone, retrying each item alone would only multiply the wait: fail them all (503).
-    retryAlone: (error) => !isDatabaseUnavailable(error),
-    onError: (error, size) => deps.logger.error({ err: error instanceof Error ? error.message : String(error), size }, 'signature batch failed; retrying its items one by one'),
-  });
+  const batcher = (maxInFlight: number) =>
+    new Batcher<WriteRequest, Written>({
+      windowMs: deps.windowMs,
+      maxBatch: 256,
+      // SQLite's writer takes the next batch as soon as it has committed one, while this thread syncs that one to disk (`written`).
+      maxInFlight,
+      flush: async (requests, release) => {
+        const outcome = await run.execute(requests, deps.clock.now(), release);
+        deps.board.apply(outcome.totals);
+        deps.board.applyHosts(outcome.hosts);
+        if (outcome.jobsQueued) deps.onJobsQueued();
+        return outcome.results.map((result) => ({ ...result, batchSize: requests.length }));
+      },
+      // With the database gone, retrying each item alone would only multiply the wait: fail them all (503).
+      retryAlone: (error) => !isDatabaseUnavailable(error),
+      onError: (error, size) => deps.logger.error({ err: error instanceof Error ? error.message : String(error), size }, 'signature batch failed; retrying its items one by one'),
+    });
+  const signing = batcher(deps.database.kind === 'postgres' ? 2 : 1);
+  const confirming = batcher(1);
+  const both = [signing, confirming];
   return {
-    submit: (request) => batcher.submit(request),
-    drain: () => batcher.drain(),
+    submit: (request) => (request.kind === 'confirm' ? confirming : signing).submit(request),
+    drain: async () => {
+      await Promise.all(both.map((b) => b.drain()));
+    },
     async close() {
-      await batcher.close();
+      await Promise.all(both.map((b) => b.close()));
       await run.close();
     },
   };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWalSync } from './wal-sync.ts';
+import { createWalSync, settleInCallOrder } from './wal-sync.ts';
 
 describe('WAL sync', () => {
   const dirs: string[] = [];
@@ -49,5 +49,26 @@ describe('WAL sync', () => {
     new SqliteDatabase(blocker).close();
     const broken = createWalSync(path.join(blocker, 'db.sqlite'));
     await expect(broken.sync()).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it('settles syncs in the order they were asked for, whatever order they finish in', async () => {
+    const finish: (() => void)[] = [];
+    const fail: ((error: Error) => void)[] = [];
+    const ordered = settleInCallOrder(() => new Promise<void>((resolve, reject) => (finish.push(resolve), fail.push(reject))));
+    const settled: string[] = [];
+    const calls = ['first', 'second', 'third'].map((name) =>
+      ordered().then(
+        () => settled.push(name),
+        (error: Error) => settled.push(`${name}: ${error.message}`),
+      ),
+    );
+    // The third finishes first, then the second fails: neither settles before the first.
+    finish[2]?.();
+    fail[1]?.(new Error('disk gone'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toEqual([]);
+    finish[0]?.();
+    await Promise.all(calls);
+    expect(settled).toEqual(['first', 'second: disk gone', 'third']);
   });
 });

@@ -35,23 +35,41 @@ export function createWalSync(databaseFile: string): WalSync {
     return fd;
   };
 
+  const syncNow = () =>
+    new Promise<void>((resolve, reject) => {
+      let target: number;
+      try {
+        target = current();
+      } catch (error) {
+        // No WAL file: nothing was written since the last checkpoint removed it, so nothing to sync.
+        if ((error as { code?: unknown }).code === 'ENOENT') return resolve();
+        return reject(error);
+      }
+      fdatasync(target, (error) => (error ? reject(error) : resolve()));
+    });
+
   return {
-    sync() {
-      return new Promise<void>((resolve, reject) => {
-        let target: number;
-        try {
-          target = current();
-        } catch (error) {
-          // No WAL file: nothing was written since the last checkpoint removed it, so nothing to sync.
-          if ((error as { code?: unknown }).code === 'ENOENT') return resolve();
-          return reject(error);
-        }
-        fdatasync(target, (error) => (error ? reject(error) : resolve()));
-      });
-    },
+    sync: settleInCallOrder(syncNow),
     close() {
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },
+  };
+}
+
+/**
+ * Wraps an operation so that each call settles no sooner than the calls made before it. Syncs run
+ * side by side on the libuv pool and may finish in any order; in call order, the batches they make
+ * durable are answered, and their counts applied, in the order the batches committed (two batches
+ * committed in the same millisecond carry counts of the same time, and the later must win).
+ */
+export function settleInCallOrder(operation: () => Promise<void>): () => Promise<void> {
+  let previous: Promise<void> = Promise.resolve();
+  return () => {
+    const mine = operation();
+    mine.catch(() => undefined); // its failure is reported through `settled`, once the earlier calls have settled
+    const settled = previous.then(() => mine);
+    previous = settled.catch(() => undefined);
+    return settled;
   };
 }
