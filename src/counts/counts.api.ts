@@ -10,11 +10,9 @@ export function registerCountStream(app: FastifyInstance, deps: HttpDeps): void 
     await limits.consume('stream', request);
     const petition = await getPublicPetitionOrThrow(ctx, request.params.slug);
     const current = await ctx.board.read(petition.id);
-    // The stream takes over the raw response; security headers go on it by hand.
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined) reply.raw.setHeader(name, value);
-    }
+    // The stream takes over the connection and writes its own head, with the security headers this request was given.
+    const socket = request.raw.socket;
     reply.hijack();
-    ctx.live.add(petition.id, reply.raw, current);
+    ctx.live.add(petition.id, socket, current, reply.getHeaders());
   });
 }

@@ -1,16 +1,15 @@
 import { PassThrough } from 'node:stream';
-import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../storage/database.ts';
 import { CountBoard } from './count-board.ts';
 import { LiveStream } from './live-stream.ts';
 
-/** A stand-in for a viewer's response: it records what is written. */
-function fakeResponse(): ServerResponse & { text(): string } {
+/** A stand-in for a viewer's connection: it records what is written, the response's head included. */
+function fakeViewer(): PassThrough & { text(): string } {
   const stream = new PassThrough();
   let written = '';
   stream.on('data', (chunk: Buffer) => (written += chunk.toString()));
-  return Object.assign(stream, { writeHead: () => stream, text: () => written }) as unknown as ServerResponse & { text(): string };
+  return Object.assign(stream, { text: () => written });
 }
 
 const row = (confirmed: number, signed: number, updatedAt: number) => ({ petitionId: 1, confirmed, signed, removed: 0, updatedAt });
@@ -22,7 +21,7 @@ describe('LiveStream', () => {
   it('sends the count at once, then only when the confirmed count changes, at most once per interval', async () => {
     const board = new CountBoard({} as Db);
     live = new LiveStream(board, 50);
-    const viewer = fakeResponse();
+    const viewer = fakeViewer();
     live.add(1, viewer, row(5, 5, 1));
     board.apply([row(5, 6, 2)]); // someone signed: the public figure did not move
     await new Promise((r) => setTimeout(r, 120));
@@ -39,7 +38,7 @@ describe('LiveStream', () => {
   it('writes one frame to many viewers across event-loop turns', async () => {
     const board = new CountBoard({} as Db);
     live = new LiveStream(board, 10);
-    const viewers = Array.from({ length: 1_200 }, () => fakeResponse());
+    const viewers = Array.from({ length: 1_200 }, () => fakeViewer());
     for (const viewer of viewers) live.add(1, viewer, row(0, 0, 1));
     expect(live.viewers).toBe(1_200);
     board.apply([row(1, 1, 2)]);
@@ -48,18 +47,23 @@ describe('LiveStream', () => {
 });
 
 describe('LiveStream over real HTTP', () => {
-  it('sends frames a real client reads as valid chunked HTTP, and ends the stream cleanly', async () => {
+  it('answers with its own head, sends frames a real client reads, and ends the stream cleanly', async () => {
     const { createServer, get } = await import('node:http');
     const board = new CountBoard({} as Db);
     const live = new LiveStream(board, 10);
-    const server = createServer((_request, response) => live.add(1, response, row(3, 3, 1)));
+    let nodeWroteAHead: boolean | undefined;
+    const server = createServer((request, response) => {
+      live.add(1, request.socket, row(3, 3, 1), { 'x-content-type-options': 'nosniff', 'x-broken': 'a\r\nset-cookie: b=c', 'content-length': 5 });
+      nodeWroteAHead = response.headersSent;
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {
       let text = '';
+      let headers: Record<string, unknown> = {};
       const ended = new Promise<void>((resolve, reject) => {
         get({ host: '127.0.0.1', port, path: '/' }, (response) => {
-          expect(response.headers['transfer-encoding']).toBe('chunked');
+          headers = response.headers;
           response.setEncoding('utf8');
           response.on('data', (data: string) => (text += data));
           response.on('end', resolve);
@@ -67,20 +71,53 @@ describe('LiveStream over real HTTP', () => {
         }).on('error', reject);
       });
       await vi.waitFor(() => expect(text).toContain('"signatureCount":3'), { timeout: 2_000 });
+      // The stream's head, with the request's security headers; nothing that could split it, nor a length of its own.
+      expect(nodeWroteAHead).toBe(false);
+      expect(headers).toMatchObject({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'close', 'x-content-type-options': 'nosniff' });
+      expect(headers).not.toHaveProperty('x-broken');
+      expect(headers).not.toHaveProperty('set-cookie');
+      expect(headers).not.toHaveProperty('content-length');
+      expect(headers).not.toHaveProperty('transfer-encoding');
+      expect(new Date(String(headers.date)).getTime()).toBeGreaterThan(Date.now() - 60_000);
       board.apply([row(4, 4, 2)]);
       await vi.waitFor(() => expect(text).toContain('"signatureCount":4'), { timeout: 2_000 });
       board.apply([row(9, 9, 3)]);
       await vi.waitFor(() => expect(text).toContain('"signatureCount":9'), { timeout: 2_000 });
       live.close();
       await ended;
-      // Every frame arrived whole and in order, with nothing from the chunk framing in the text.
+      // Every frame arrived whole and in order.
       expect(text.match(/"signatureCount":\d+/g)).toEqual(['"signatureCount":3', '"signatureCount":4', '"signatureCount":9']);
-      expect(text).not.toMatch(/\r\n[0-9a-f]+\r\n/);
       expect(text.startsWith('retry: 5000\nevent: count\n')).toBe(true);
+      await vi.waitFor(() => expect(live.viewers).toBe(0), { timeout: 2_000 });
     } finally {
       live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('drops a viewer that does not read, and forgets one that leaves', async () => {
+    const board = new CountBoard({} as Db);
+    const live = new LiveStream(board, 1);
+    try {
+      const slow = fakeViewer();
+      const gone = fakeViewer();
+      live.add(1, slow, row(0, 0, 1));
+      live.add(1, gone, row(0, 0, 1));
+      expect(live.viewers).toBe(2);
+      gone.destroy();
+      await vi.waitFor(() => expect(live.viewers).toBe(1), { timeout: 2_000 });
+      // Nobody reads `slow` past its buffer: frames pile up until it is dropped.
+      slow.removeAllListeners('data');
+      slow.pause();
+      for (let n = 1; n <= 3_000 && !slow.destroyed; n += 1) {
+        board.apply([row(n, n, n + 1)]);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      expect(slow.destroyed).toBe(true);
+      await vi.waitFor(() => expect(live.viewers).toBe(0), { timeout: 2_000 });
+    } finally {
+      live.close();
     }
   });
 });

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { LOCALES, translator } from '../i18n/i18n.ts';
 import type { CountBoard } from './count-board.ts';
 import type { CountsRow } from './counts.store.ts';
@@ -8,8 +7,21 @@ const MAX_BUFFERED_BYTES = 64 * 1024;
 const HEARTBEAT_MS = 25_000;
 const BROADCAST_SLICE = 500;
 
+/**
+ * A viewer is its connection, nothing more: the stream writes the response's head and every frame
+ * straight to it (a `net.Socket` in the server; anything with these members in tests).
+ */
+export interface Viewer {
+  write(bytes: Buffer | string): unknown;
+  end(): unknown;
+  destroy(): unknown;
+  readonly destroyed: boolean;
+  readonly writableLength: number;
+  once(event: 'close' | 'error', listener: () => void): unknown;
+}
+
 interface Channel {
-  readonly viewers: Set<ServerResponse>;
+  readonly viewers: Set<Viewer>;
   lastSent: number;
   /** The confirmed count viewers last heard; signing alone (pending) changes nothing they see. */
   lastCount: number | undefined;
@@ -41,29 +53,31 @@ export class LiveStream {
     return this.viewerCount;
   }
 
-  /** Starts streaming to a response whose headers the caller has not sent yet. */
-  add(petitionId: number, response: ServerResponse, current: CountsRow | undefined): void {
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      // Tell nginx-style proxies not to buffer the stream.
-      'x-accel-buffering': 'no',
-    });
-    response.write(`retry: 5000\n${current ? frame(current) : ''}`);
+  /**
+   * Takes over a viewer's connection: writes the response's head (the stream's own headers, then
+   * `headers`, the security headers the request was given), the current count, and each change
+   * after it. The body ends when the connection does (`connection: close`), so a frame goes out as
+   * it is, the same bytes for every viewer.
+   *
+   * Node's response object for the request is never written: its head would be kept for as long as
+   * the stream lasts (about 1.5 KB a viewer, as 47 joined strings), and each viewer's memory is what
+   * ten thousand of them multiply, both in the server's size and in the garbage collector's work.
+   */
+  add(petitionId: number, viewer: Viewer, current: CountsRow | undefined, headers: Readonly<Record<string, HeaderValue>> = {}): void {
+    viewer.write(`${responseHead(headers)}retry: 5000\n${current ? frame(current) : ''}`);
     let channel = this.channels.get(petitionId);
     if (!channel) {
       channel = { viewers: new Set(), lastSent: 0, lastCount: current?.confirmed, pending: undefined, timer: undefined };
       this.channels.set(petitionId, channel);
     }
-    channel.viewers.add(response);
+    channel.viewers.add(viewer);
     this.viewerCount += 1;
     const remove = () => {
-      if (channel.viewers.delete(response)) this.viewerCount -= 1;
+      if (channel.viewers.delete(viewer)) this.viewerCount -= 1;
       if (channel.viewers.size === 0 && !channel.timer) this.channels.delete(petitionId);
     };
-    response.once('close', remove);
-    response.once('error', remove);
+    viewer.once('close', remove);
+    viewer.once('error', remove);
   }
 
   close(): void {
@@ -106,27 +120,22 @@ export class LiveStream {
 
   /**
    * Writes one frame to every viewer, a slice at a time, yielding to the event loop between slices
-   * so that ten thousand viewers never hold up a signature for long. The frame goes straight to each
-   * viewer's socket, already framed as an HTTP/1.1 chunk (one buffer for all): a single write per
-   * viewer instead of the four the response object makes for a chunk.
+   * so that ten thousand viewers never hold up a signature for long: one buffer for all, one write
+   * per viewer. A viewer that has not taken what was written before is dropped (its browser
+   * reconnects).
    */
   private broadcast(channel: Channel, bytes: Buffer): void {
     const viewers = [...channel.viewers];
-    const chunk = Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`, 'latin1'), bytes, CRLF]);
     const writeSlice = (start: number) => {
       const end = Math.min(start + BROADCAST_SLICE, viewers.length);
       for (let i = start; i < end; i += 1) {
         const viewer = viewers[i];
         if (!viewer || viewer.destroyed) continue;
-        const socket = viewer.socket;
-        // What the response holds, and what its socket has not yet sent.
         if (viewer.writableLength > MAX_BUFFERED_BYTES) {
           viewer.destroy();
           continue;
         }
-        // Once its headers are out, a response in chunked encoding only adds the last chunk when it ends.
-        if (socket && viewer.headersSent) socket.write(viewer.chunkedEncoding ? chunk : bytes);
-        else viewer.write(bytes);
+        viewer.write(bytes);
       }
       if (end < viewers.length) setImmediate(writeSlice, end);
     };
@@ -134,7 +143,32 @@ export class LiveStream {
   }
 }
 
-const CRLF = Buffer.from('\r\n', 'latin1');
+type HeaderValue = string | number | readonly string[] | undefined;
+
+/** The stream's response head, as one string (sent once, kept by nobody). */
+function responseHead(headers: Readonly<Record<string, HeaderValue>>): string {
+  const lines = [
+    'HTTP/1.1 200 OK',
+    'content-type: text/event-stream; charset=utf-8',
+    'cache-control: no-cache, no-transform',
+    // The body ends with the connection: no length, no chunks.
+    'connection: close',
+    // Tell nginx-style proxies not to buffer the stream.
+    'x-accel-buffering: no',
+    `date: ${new Date().toUTCString()}`,
+  ];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || OWN_HEADERS.has(name.toLowerCase())) continue;
+    for (const one of Array.isArray(value) ? value : [value]) {
+      const text = String(one);
+      // Header values are the server's own; one that could end the head early is left out rather than sent.
+      if (!/[\r\n]/.test(text) && /^[!#$%&'*+.^_`|~0-9a-z-]+$/i.test(name)) lines.push(`${name}: ${text}`);
+    }
+  }
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+const OWN_HEADERS = new Set(['content-type', 'cache-control', 'connection', 'x-accel-buffering', 'date', 'content-length', 'transfer-encoding']);
 
 /** One frame serves every viewer: the figure, and its label in each language (plural rules differ). */
 function frame(row: CountsRow): string {
