@@ -2,7 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { GroupedStatement } from '../storage/statement-group.ts';
 import type { Db, Trx } from '../storage/database.ts';
 import { dialectOf } from '../storage/dialect.ts';
-import { insertRowsForIds } from '../storage/row-inserts.ts';
+import { insertRows, insertRowsForIds } from '../storage/row-inserts.ts';
 import type { SignatureStatus, SignaturesTable } from '../storage/schema.ts';
 
 export type NewSignatureRow = Omit<SignaturesTable, 'id' | 'confirmed_at' | 'erased_at'>;
@@ -25,7 +25,7 @@ export async function insertSignatures(trx: Trx, rows: readonly NewSignatureRow[
       .insertInto('signatures')
       .values([...batch])
       .onConflict((oc) => oc.columns(['petition_id', 'email_hash']).doNothing());
-  if (dialectOf(trx) === 'postgres') return insert(values).returning(['id', 'petition_id', 'email_hash']).execute();
+  if (dialectOf(trx) === 'postgres') return insertRows(trx, values, (batch) => insert(batch).returning(['id', 'petition_id', 'email_hash']));
   // SQLite: each row's new id from the insert's own result, with no RETURNING row to build.
   const ids = await insertRowsForIds(trx, values, insert);
   return rows.flatMap((row, i) => {

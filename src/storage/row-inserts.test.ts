@@ -1,8 +1,10 @@
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect, SQLITE_DIALECT, useFreshDatabase } from '../../test/support/dialects.ts';
 import { sqliteConnectionOf } from './database.ts';
-import { insertRows, insertRowsForIds } from './row-inserts.ts';
+import { insertRows, insertRowsForIds, multiRowStatement } from './row-inserts.ts';
+import type { Database } from './schema.ts';
 
 describeEachDialect('insertRows', (dialect) => {
   const database = useFreshDatabase(dialect);
@@ -109,5 +111,40 @@ describe('rows inserted straight through better-sqlite3 [sqlite: the direct path
     const stored = await sql<{ k: string }>`select k from rollback_probe order by id`.execute(db);
     expect(stored.rows.map((r) => r.k)).toEqual(['kept-1', 'kept-2']);
     await sql`drop table rollback_probe`.execute(db);
+  });
+});
+
+describe('multiRowStatement (PostgreSQL statements, compiled without a connection)', () => {
+  const pool = new pg.Pool({ max: 1 }); // never connects: only compiled here
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const job = (kind: string, lastError: string | null | undefined) => ({ kind, payload: `{"k":"${kind}"}`, status: 'queued' as const, run_at: 1, attempts: 0, max_attempts: 3, locked_until: null, last_error: lastError, created_at: 2 });
+  const plain = (rows: readonly ReturnType<typeof job>[]) => db.insertInto('jobs').values([...rows]);
+  const withConflict = (rows: readonly ReturnType<typeof job>[]) =>
+    db
+      .insertInto('jobs')
+      .values([...rows])
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning(['id', 'kind']);
+
+  it('is the statement Kysely builds, text and parameters, for one row or many', () => {
+    for (const count of [1, 2, 3, 40]) {
+      const rows = Array.from({ length: count }, (_, i) => job(`k${i}`, i % 2 ? 'x' : null));
+      for (const query of [plain, withConflict]) {
+        const ours = multiRowStatement(rows, query).compile();
+        const kysely = query(rows).compile();
+        expect(ours.sql).toBe(kysely.sql);
+        expect(ours.parameters).toEqual(kysely.parameters);
+      }
+    }
+    const rows = [job('a', null), job('b', 'y')];
+    expect(multiRowStatement(rows, plain).compile().sql).toContain('values ($1, $2, $3, $4, $5, $6, $7, $8, $9), ($10, $11, $12, $13, $14, $15, $16, $17, $18)');
+  });
+
+  it('leaves to Kysely a row with a field left undefined, and a value that is not plain', () => {
+    const holey = [job('a', null), job('b', undefined), job('c', 'z')];
+    expect(multiRowStatement(holey, withConflict).compile()).toMatchObject({ sql: withConflict(holey).compile().sql, parameters: withConflict(holey).compile().parameters });
+    const computed = (rows: readonly ReturnType<typeof job>[]) => db.insertInto('jobs').values(rows.map((row) => ({ ...row, created_at: sql<number>`1 + ${row.created_at}` })));
+    const two = [job('a', null), job('b', null)];
+    expect(multiRowStatement(two, computed).compile()).toMatchObject({ sql: computed(two).compile().sql, parameters: computed(two).compile().parameters });
   });
 });
