@@ -1,7 +1,7 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeEachDialect, useFreshDatabase } from '../../test/support/dialects.ts';
 import type { Db } from './database.ts';
-import { runGrouped, type GroupedStatement } from './statement-group.ts';
+import { renumbered, runGrouped, type GroupedStatement } from './statement-group.ts';
 
 describeEachDialect('runGrouped', (dialect) => {
   const database = useFreshDatabase(dialect);
@@ -38,5 +38,15 @@ describeEachDialect('runGrouped', (dialect) => {
     };
     await expect(db.transaction().execute((trx) => runGrouped(trx, [insert(trx, [job('a', 1)], true), broken(trx)]))).rejects.toThrow();
     expect(await db.selectFrom('jobs').select('kind').execute()).toEqual([]);
+  });
+});
+
+describe('renumbered', () => {
+  it('moves every numbered parameter by the offset, and nothing else', () => {
+    const sql = 'insert into "t" ("a", "b$x") values ($1, $2), ($9, $10), ($99, $100) returning "a" -- $ alone, $';
+    expect(renumbered(sql, 0)).toBe(sql);
+    expect(renumbered(sql, 7)).toBe('insert into "t" ("a", "b$x") values ($8, $9), ($16, $17), ($106, $107) returning "a" -- $ alone, $');
+    expect(renumbered('$1', 1_000)).toBe('$1001');
+    expect(renumbered('select 1', 3)).toBe('select 1');
   });
 });

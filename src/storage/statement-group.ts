@@ -42,8 +42,7 @@ export async function runGrouped<const T extends readonly GroupedStatement<unkno
   statements.forEach((statement, i) => {
     const compiled = statement.query().compile();
     const offset = parameters.length;
-    // Kysely writes every value as a numbered parameter (never inline), so renumbering is exact.
-    parts.push(`"part${i}" as (${compiled.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`);
+    parts.push(`"part${i}" as (${renumbered(compiled.sql, offset)})`);
     parameters.push(...compiled.parameters);
     if (statement.returning) reads.push(`select ${i} as part, to_jsonb("part${i}") as row from "part${i}"`);
   });
@@ -52,4 +51,28 @@ export async function runGrouped<const T extends readonly GroupedStatement<unkno
   const out: unknown[][] = statements.map(() => []);
   for (const { part, row } of result.rows) out[part]?.push(typeof row === 'string' ? JSON.parse(row) : row);
   return out as Results<T>;
+}
+
+/**
+ * The statement with each parameter `$n` as `$(n + offset)`. Kysely writes every value as a numbered
+ * parameter (never inline), so renumbering is exact. A scan rather than a replace with a callback:
+ * a batch's grouped writes hold hundreds of parameters (a tenth of the grouping's time went to the callback).
+ */
+export function renumbered(sql: string, offset: number): string {
+  if (offset === 0) return sql;
+  let out = '';
+  let from = 0;
+  for (let at = sql.indexOf('$'); at >= 0; at = sql.indexOf('$', at + 1)) {
+    let end = at + 1;
+    let n = 0;
+    for (let digit = sql.charCodeAt(end) - 48; digit >= 0 && digit <= 9; digit = sql.charCodeAt(end) - 48) {
+      n = n * 10 + digit;
+      end += 1;
+    }
+    if (end === at + 1) continue;
+    out += `${sql.slice(from, at + 1)}${n + offset}`;
+    from = end;
+    at = end - 1;
+  }
+  return out + sql.slice(from);
 }
