@@ -52,8 +52,8 @@ export interface SignatureWriter {
  * appends to the petition's public log, whose head row is locked until the batch commits, and takes
  * several more statements; a signing batch that carried one would wait for that lock and those
  * round trips. So on PostgreSQL two signing batches commit side by side (their locks taken in a
- * fixed order) beside one batch of confirmations. SQLite has one writer, which takes the batches in
- * turn.
+ * fixed order), and two batches of confirmations beside them (the second waits for the log's head
+ * only once it gets there). SQLite has one writer, which takes the batches in turn.
  */
 export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
   const run = deps.thread ? threadRunner(deps) : inlineRunner(deps);
@@ -74,8 +74,9 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
       retryAlone: (error) => !isDatabaseUnavailable(error),
       onError: (error, size) => deps.logger.error({ err: error instanceof Error ? error.message : String(error), size }, 'signature batch failed; retrying its items one by one'),
     });
-  const signing = batcher(deps.database.kind === 'postgres' ? 2 : 1);
-  const confirming = batcher(1);
+  const inFlight = deps.database.kind === 'postgres' ? 2 : 1;
+  const signing = batcher(inFlight);
+  const confirming = batcher(inFlight);
   const both = [signing, confirming];
   return {
     submit: (request) => (request.kind === 'confirm' ? confirming : signing).submit(request),
