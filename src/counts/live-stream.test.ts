@@ -107,6 +107,8 @@ describe('LiveStream over real HTTP', () => {
       expect(live.viewers).toBe(2);
       gone.destroy();
       await vi.waitFor(() => expect(live.viewers).toBe(1), { timeout: 2_000 });
+      live.add(1, gone, row(0, 0, 1)); // already gone when its request was answered: not counted
+      expect(live.viewers).toBe(1);
       // Nobody reads `slow` past its buffer: frames pile up until it is dropped.
       slow.removeAllListeners('data');
       slow.pause();

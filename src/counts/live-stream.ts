@@ -64,6 +64,8 @@ export class LiveStream {
    * ten thousand of them multiply, both in the server's size and in the garbage collector's work.
    */
   add(petitionId: number, viewer: Viewer, current: CountsRow | undefined, headers: Readonly<Record<string, HeaderValue>> = {}): void {
+    // Gone while its request was read: its 'close' has passed, and nothing would ever take it out again.
+    if (viewer.destroyed) return;
     viewer.write(`${responseHead(headers)}retry: 5000\n${current ? frame(current) : ''}`);
     let channel = this.channels.get(petitionId);
     if (!channel) {

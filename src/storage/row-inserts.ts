@@ -48,7 +48,7 @@ export async function insertRowsForIds<Row extends object>(db: Db, rows: readonl
 export function multiRowStatement<Row extends object, Out>(rows: readonly Row[], query: (rows: readonly Row[]) => Compilable<Out>): Compilable<Out> {
   const template = rows.length > 1 ? singleRowTemplate(rows, query) : undefined;
   const width = template?.parameters.length ?? 0;
-  const tuple = template ? `values (${Array.from({ length: width }, (_, i) => `$${i + 1}`).join(', ')})` : '';
+  const tuple = template ? `values ${placeholderTuples(width, 1)}` : '';
   const at = template ? template.sql.indexOf(tuple) : -1;
   if (!template || at < 0 || template.sql.indexOf(tuple, at + 1) >= 0 || template.sql.indexOf('$', at + tuple.length) >= 0) return query(rows);
   const keys = Object.keys(rows[0] ?? {}) as (keyof Row)[];
