@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/support/context.ts';
-import { DIALECTS, describeEachDialect, SQLITE_DIALECT } from '../../test/support/dialects.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestContext, type TestContext } from '../../test/support/context.ts';
+import { describeEachDialect, describeOnPostgres, SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
@@ -31,16 +31,11 @@ async function signThroughWriter(t: TestContext, petitionId: number, hostId: num
 
 describeEachDialect('the signature writer, on its own thread or on the main one', (dialect) => {
   describe.each(['on', 'off'] as const)('CHORUS_WRITER_THREAD=%s', (thread) => {
-    let t: TestContext;
-    beforeEach(async () => {
-      t = await createTestContext(dialect, { CHORUS_WRITER_THREAD: thread });
-    });
-    afterEach(async () => {
-      await t.ctx.writer.close();
-      await t.close();
-    });
+    const context = useTestContext(dialect, { CHORUS_WRITER_THREAD: thread });
 
     it('commits a burst with repeats, seals, and counts confirmations', async () => {
+
+      const t = context();
       const petition = await makePetition(t.ctx);
       const host = await getLeadHost(t.ctx, petition);
       const emails = Array.from({ length: 300 }, (_, i) => `thread${i % 250}@example.org`);
@@ -66,6 +61,8 @@ describeEachDialect('the signature writer, on its own thread or on the main one'
     });
 
     it('puts signatures and confirmations in batches of their own kind', async () => {
+
+      const t = context();
       const petition = await makePetition(t.ctx);
       const host = await getLeadHost(t.ctx, petition);
       const toConfirm = await signThroughWriter(t, petition.id, host.organisationId, ['kind0@example.org', 'kind1@example.org', 'kind2@example.org']);
@@ -84,20 +81,12 @@ describeEachDialect('the signature writer, on its own thread or on the main one'
   });
 });
 
-const postgres = DIALECTS.find((d) => d.name === 'postgres');
-const postgresTitle = 'the signature writer while a petition’s log is locked [postgres]';
-(postgres?.available ? describe : describe.skip)(postgres?.available ? postgresTitle : `${postgresTitle.slice(0, -1)}: skipped, DATABASE_URL is not set]`, () => {
-  let t: TestContext;
-  beforeEach(async () => {
-    if (!postgres) throw new Error('no PostgreSQL dialect');
-    t = await createTestContext(postgres);
-  });
-  afterEach(async () => {
-    await t.ctx.writer.close();
-    await t.close();
-  });
+describeOnPostgres('the signature writer while a petition’s log is locked', (dialect) => {
+  const context = useTestContext(dialect);
 
   it('commits signatures while a confirmation waits for the log’s head', async () => {
+
+    const t = context();
     const petition = await makePetition(t.ctx);
     const host = await getLeadHost(t.ctx, petition);
     const [first, second] = await signThroughWriter(t, petition.id, host.organisationId, ['head0@example.org', 'head1@example.org']);
@@ -130,13 +119,11 @@ const postgresTitle = 'the signature writer while a petition’s log is locked [
 });
 
 describe.each(['on', 'off'] as const)('the SQLite writer, CHORUS_WRITER_THREAD=%s [sqlite: checkpoints and the WAL are SQLite’s]', (thread) => {
-  let t: TestContext;
-  beforeEach(async () => {
-    t = await createTestContext(SQLITE_DIALECT, { CHORUS_WRITER_THREAD: thread });
-  });
-  afterEach(async () => t.close());
+  const context = useTestContext(SQLITE_DIALECT, { CHORUS_WRITER_THREAD: thread });
 
   it('moves checkpoints to a thread of their own, leaving the serving connection only a backstop', async () => {
+
+    const t = context();
     const before = await sql<{ wal_autocheckpoint: number }>`pragma wal_autocheckpoint`.execute(t.ctx.db);
     expect(before.rows[0]?.wal_autocheckpoint).toBe(1000); // SQLite's default, until the writer starts
     const petition = await makePetition(t.ctx);

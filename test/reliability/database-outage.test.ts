@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { toConfig } from '../../src/config/config.ts';
 import { createContext, type Context } from '../../src/context.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -8,7 +8,7 @@ import { openStorage } from '../../src/storage/database.ts';
 import { jobHandlers } from '../../src/worker/handlers.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { createMemoryMailer, TEST_SECRET } from '../support/context.ts';
-import { DIALECTS, type FreshDatabase } from '../support/dialects.ts';
+import { describeOnPostgres, type FreshDatabase } from '../support/dialects.ts';
 import { makePetition } from '../support/factories.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
@@ -18,14 +18,11 @@ import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
  * is answered 503 with Retry-After, promptly; afterwards Chorus recovers by itself, and every
  * signature that was acknowledged is stored and mailed.
  */
-const postgres = DIALECTS.find((d) => d.name === 'postgres');
-const available = postgres?.available === true;
-const title = available ? 'a database outage under load [postgres]' : 'a database outage under load [postgres: skipped, DATABASE_URL is not set]';
 
 /** No answer may take longer than this, outage or not. */
 const OUTAGE_BOUND_MS = 3_000;
 
-(available ? describe : describe.skip)(title, () => {
+describeOnPostgres('a database outage under load', (postgres) => {
   let fresh: FreshDatabase;
   let proxy: TcpProxy;
   let ctx: Context;
@@ -33,7 +30,6 @@ const OUTAGE_BOUND_MS = 3_000;
   const mailer = createMemoryMailer();
 
   beforeAll(async () => {
-    if (!postgres) throw new Error('no PostgreSQL dialect');
     fresh = await postgres.fresh();
     const direct = new URL(String(process.env.DATABASE_URL));
     proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });

@@ -1,6 +1,7 @@
 import { toConfig, type Config } from '../../src/config/config.ts';
 import { createContext, type Context } from '../../src/context.ts';
 import type { Mailer, OutgoingMail } from '../../src/mail/mailer.ts';
+import { afterEach, beforeEach } from 'vitest';
 import { createManualClock } from '../../src/shared/clock.ts';
 import type { FreshDatabase, TestDialect } from './dialects.ts';
 
@@ -66,5 +67,24 @@ export async function createTestContext(dialect: TestDialect, env: Record<string
       ctx.board.stop();
       await database.cleanup();
     },
+  };
+}
+
+/**
+ * A fresh context for each test of the suite, made before it and closed after (its writer with it).
+ * Call it in the suite's body; what it returns reads the current test's context.
+ */
+export function useTestContext(dialect: TestDialect, env: Record<string, string> = {}): () => TestContext {
+  let current: TestContext | undefined;
+  beforeEach(async () => {
+    current = await createTestContext(dialect, env);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return () => {
+    if (!current) throw new Error('the test context exists only while a test runs');
+    return current;
   };
 }

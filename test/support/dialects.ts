@@ -95,10 +95,17 @@ export const SQLITE_DIALECT: TestDialect = sqlite;
  * title says so.
  */
 export function describeEachDialect(title: string, suite: (dialect: TestDialect) => void): void {
-  for (const dialect of DIALECTS) {
-    const name = dialect.available ? `${title} [${dialect.name}]` : `${title} [${dialect.name}: skipped, DATABASE_URL is not set]`;
-    (dialect.available ? describe : describe.skip)(name, () => suite(dialect));
-  }
+  for (const dialect of DIALECTS) describeOnDialect(dialect, title, suite);
+}
+
+/** Runs a suite on PostgreSQL alone (what only PostgreSQL has: concurrent writers, row locks); skipped, and said so, without DATABASE_URL. */
+export function describeOnPostgres(title: string, suite: (dialect: TestDialect) => void): void {
+  describeOnDialect(postgres, title, suite);
+}
+
+function describeOnDialect(dialect: TestDialect, title: string, suite: (dialect: TestDialect) => void): void {
+  const name = dialect.available ? `${title} [${dialect.name}]` : `${title} [${dialect.name}: skipped, DATABASE_URL is not set]`;
+  (dialect.available ? describe : describe.skip)(name, () => suite(dialect));
 }
 
 /**
