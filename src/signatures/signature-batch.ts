@@ -262,7 +262,8 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
     const nonZero = new Map<number, CountsDelta>([...totals].filter(([, d]) => d.signed !== 0 || d.confirmed !== 0));
     const counted = countChangeStatements(trx, nonZero, now);
     const hosted = hostCountChangeStatements(trx, hostChanges, now);
-    const written = await runGrouped(trx, [...lastWrites, ...counted, ...hosted]);
+    // The transaction's last statement: on PostgreSQL it goes with the commit, in one round trip.
+    const written = await runGrouped(trx, [...lastWrites, ...counted, ...hosted], { last: true });
     const countRows = written.slice(lastWrites.length, lastWrites.length + counted.length).flat() as Parameters<typeof toCountsRows>[0];
     const hostRows = written.slice(lastWrites.length + counted.length).flat() as Parameters<typeof toHostCountsRows>[0];
     return { totals: toCountsRows(countRows), hosts: toHostCountsRows(hostRows) };

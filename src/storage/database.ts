@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver, type Transaction } from 'kysely';
 import type pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import { optionalPackages } from '../shared/optional-packages.ts';
 import type { DialectName } from './dialect.ts';
+import { PipelinedPostgresDialect } from './postgres-pipeline.ts';
 import type { Database } from './schema.ts';
 
 export type { Transaction };
@@ -161,6 +162,8 @@ function openPostgres(url: string, options: OpenOptions): Storage {
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    // Queries are written without waiting for the answers before them (see postgres-pipeline.ts).
+    pipeline: true,
     query_timeout: QUERY_TIMEOUT_MS,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
     // Ids, times and counts are bigint columns; they stay far below 2^53, so plain numbers are exact.
@@ -177,7 +180,7 @@ function openPostgres(url: string, options: OpenOptions): Storage {
   // the query that needed it fails and its request is answered 503.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PipelinedPostgresDialect({ pool }) });
   return {
     db,
     dialect: 'postgres',

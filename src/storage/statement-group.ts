@@ -1,6 +1,7 @@
 import { CompiledQuery, type Compilable } from 'kysely';
 import type { Db } from './database.ts';
 import { dialectOf } from './dialect.ts';
+import { withCommit } from './postgres-pipeline.ts';
 
 /**
  * One write of a batch that needs nothing from the other writes of the same group: the query
@@ -27,8 +28,8 @@ type Results<T extends readonly GroupedStatement<unknown>[]> = { -readonly [K in
  * read what an earlier one writes. Rows come back through `to_jsonb`: numbers, text and booleans
  * keep their JavaScript types; binary columns must not be returned.
  */
-export async function runGrouped<const T extends readonly GroupedStatement<unknown>[]>(db: Db, statements: T): Promise<Results<T>> {
-  if (statements.length < 2 || dialectOf(db) !== 'postgres') {
+export async function runGrouped<const T extends readonly GroupedStatement<unknown>[]>(db: Db, statements: T, options: { readonly last?: boolean } = {}): Promise<Results<T>> {
+  if (statements.length === 0 || dialectOf(db) !== 'postgres' || (statements.length < 2 && !options.last)) {
     const out: (readonly unknown[])[] = [];
     for (const statement of statements) {
       const rows = await statement.run();
@@ -47,7 +48,8 @@ export async function runGrouped<const T extends readonly GroupedStatement<unkno
     if (statement.returning) reads.push(`select ${i} as part, to_jsonb("part${i}") as row from "part${i}"`);
   });
   const select = reads.length > 0 ? reads.join(' union all ') : 'select null::int as part, null::jsonb as row where false';
-  const result = await db.executeQuery<{ part: number; row: unknown }>(CompiledQuery.raw(`with ${parts.join(', ')} ${select}`, parameters));
+  const grouped = CompiledQuery.raw(`with ${parts.join(', ')} ${select}`, parameters) as CompiledQuery<{ part: number; row: unknown }>;
+  const result = await db.executeQuery(options.last ? withCommit(grouped) : grouped);
   const out: unknown[][] = statements.map(() => []);
   for (const { part, row } of result.rows) out[part]?.push(typeof row === 'string' ? JSON.parse(row) : row);
   return out as Results<T>;
