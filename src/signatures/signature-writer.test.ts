@@ -8,11 +8,11 @@ import { readConfirmedCount } from '../counts/counts.service.ts';
 import { CHECKPOINT_BACKSTOP_PAGES } from '../storage/checkpointer.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
-import type { SignRequest } from './signature-batch.ts';
+import { emailHash, executeBatch, type SignRequest } from './signature-batch.ts';
 import { CONFIRMATION_TTL_MS } from './signature.ts';
 import { parseSignatureInput } from './signature.schemas.ts';
 import { confirmSignature, signPetition } from './signatures.service.ts';
-import { tallySignatures } from './signatures.store.ts';
+import { insertSignatures, tallySignatures, type NewSignatureRow } from './signatures.store.ts';
 
 /** A signature as the service hands it to the writer (validated, in plain text). */
 function signRequest(t: TestContext, petitionId: number, hostId: number, email: string): SignRequest {
@@ -117,6 +117,71 @@ describeOnPostgres('the signature writer while a petition’s log is locked', (d
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(2);
   });
 });
+
+describeOnPostgres('a signing batch whose address another transaction is inserting', (dialect) => {
+  const context = useTestContext(dialect);
+
+  it('waits for that transaction, then answers a repeat from the row it committed', async () => {
+    const t = context();
+    const petition = await makePetition(t.ctx);
+    const host = await getLeadHost(t.ctx, petition);
+    const email = 'race@example.org';
+    const request = signRequest(t, petition.id, host.organisationId, email);
+    const stored = { ...(await sealedRow(t, request)), email_hash: emailHash(t.ctx.keys.emailHash, petition.id, email) };
+    let commitOther: () => void = () => {};
+    let otherId: number | undefined;
+    const otherInserted = new Promise<void>((inserted) => {
+      void t.ctx.db.transaction().execute(async (trx) => {
+        otherId = (await insertSignatures(trx, [stored]))[0]?.id;
+        inserted();
+        await new Promise<void>((commit) => (commitOther = commit));
+      });
+    });
+    await otherInserted;
+    const env = { db: t.ctx.db, sealer: t.ctx.sealer, emailHashKey: t.ctx.keys.emailHash, publicIdKey: t.ctx.keys.publicIds };
+    const batch = executeBatch(env, [request], t.clock.now());
+    try {
+      // The batch's insert has begun (so it cannot see the other row) and waits on the other transaction's key.
+      for (let waited = 0; ; waited += 20) {
+        const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like 'insert into "signatures"%'`.execute(t.ctx.db);
+        if ((waiting.rows[0]?.n ?? 0) > 0) break;
+        if (waited > 5_000) throw new Error('the batch never waited for the other transaction');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      commitOther();
+    }
+    const outcome = await batch;
+    expect(outcome.results).toEqual([{ kind: 'sign', outcome: 'repeat', signatureId: otherId }]);
+    expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 0, removed: 0, suspected: 0 });
+  });
+});
+
+/** The row the batch would store for `request`, sealed as a batch seals it. */
+async function sealedRow(t: TestContext, request: SignRequest): Promise<NewSignatureRow> {
+  const seal = (value: string) => t.ctx.sealer.seal(value, 'test');
+  return {
+    petition_id: request.petitionId,
+    email_hash: Buffer.alloc(16),
+    name_enc: seal(request.name),
+    email_enc: seal(request.email),
+    postcode_enc: null,
+    comment_enc: null,
+    country: request.country,
+    locale: request.locale,
+    opt_in: 0,
+    status: 'pending',
+    suspect_reason: null,
+    domain_hash: null,
+    confirm_token_hash: null,
+    token_expires_at: request.expiresAt,
+    notices_sent: 0,
+    created_at: request.createdAt,
+    source: null,
+    campaign: null,
+    comment_state: null,
+  };
+}
 
 describe.each(['on', 'off'] as const)('the SQLite writer, CHORUS_WRITER_THREAD=%s [sqlite: checkpoints and the WAL are SQLite’s]', (thread) => {
   const context = useTestContext(SQLITE_DIALECT, { CHORUS_WRITER_THREAD: thread });
