@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { DatabaseConfig } from '../config/config.ts';
 import { optionalPackages } from '../shared/optional-packages.ts';
 import type { DialectName } from './dialect.ts';
-import { PipelinedPostgresDialect } from './postgres-pipeline.ts';
+import { ChorusPostgresDialect } from './postgres-driver.ts';
 import type { Database } from './schema.ts';
 
 export type { Transaction };
@@ -162,7 +162,7 @@ function openPostgres(url: string, options: OpenOptions): Storage {
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    // Queries are written without waiting for the answers before them (see postgres-pipeline.ts).
+    // Queries are written without waiting for the answers before them (see postgres-driver.ts).
     pipeline: true,
     query_timeout: QUERY_TIMEOUT_MS,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
@@ -180,7 +180,7 @@ function openPostgres(url: string, options: OpenOptions): Storage {
   // the query that needed it fails and its request is answered 503.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PipelinedPostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new ChorusPostgresDialect(pool) });
   return {
     db,
     dialect: 'postgres',

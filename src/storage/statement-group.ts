@@ -1,7 +1,7 @@
 import { CompiledQuery, type Compilable } from 'kysely';
 import type { Db } from './database.ts';
 import { dialectOf } from './dialect.ts';
-import { withCommit } from './postgres-pipeline.ts';
+import { withCommit } from './postgres-driver.ts';
 
 /**
  * One write of a batch that needs nothing from the other writes of the same group: the query

@@ -3,16 +3,17 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describeOnPostgres, useFreshDatabase } from '../../test/support/dialects.ts';
 import type { Db } from './database.ts';
-import { withCommit } from './postgres-pipeline.ts';
+import { StatementNames, withCommit } from './postgres-driver.ts';
 
 /** Every query the pool's clients write, and how many were unanswered (sent, not yet settled) when it was written. */
 function watchQueries() {
-  const sent: { sql: string; unanswered: number }[] = [];
+  const sent: { sql: string; unanswered: number; name: string | undefined }[] = [];
   let unanswered = 0;
   const query = pg.Client.prototype.query;
   const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-    const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string } | undefined)?.text ?? '');
-    sent.push({ sql: text, unanswered });
+    const config = args[0] as string | { text?: string; name?: string } | undefined;
+    const text = typeof config === 'string' ? config : String(config?.text ?? '');
+    sent.push({ sql: text, unanswered, name: typeof config === 'string' ? undefined : config?.name });
     unanswered += 1;
     const result = (query as (...a: unknown[]) => unknown).apply(this, args);
     if (result instanceof Promise) void result.then(() => (unanswered -= 1), () => (unanswered -= 1));
@@ -102,6 +103,58 @@ describeOnPostgres('transactions on a pipelined pool', (dialect) => {
     expect((await db.executeQuery(withCommit(insertProbe(9)))).rows).toEqual([{ v: 9 }]);
     expect(watch?.sent.map((q) => q.sql.split(' ')[0])).toEqual(['insert']);
     expect(await values(db)).toEqual([9]);
+  });
+});
+
+describeOnPostgres('statements on Chorus’s PostgreSQL driver', (dialect) => {
+  const database = useFreshDatabase(dialect);
+  let watch: ReturnType<typeof watchQueries> | undefined;
+  beforeEach(async () => {
+    await sql`create table pipeline_probe (v integer primary key)`.execute(database.storage.db);
+    watch = watchQueries();
+  });
+  afterEach(() => watch?.restore());
+
+  it('name a small statement seen again, on every connection, and leave batch-sized and `*` statements unnamed', async () => {
+    const { db } = database.storage;
+    const lookup = (v: number) => CompiledQuery.raw('select v from pipeline_probe where v = $1', [v]);
+    await db.executeQuery(CompiledQuery.raw('insert into pipeline_probe (v) select generate_series(1, 100)'));
+    const once = await db.executeQuery(lookup(1));
+    // Ten at once take several connections of the pool: each prepares the named statement on first use.
+    const again = await Promise.all(Array.from({ length: 10 }, (_, i) => db.executeQuery(lookup(i + 2))));
+    expect([once, ...again].map((r) => r.rows)).toEqual(Array.from({ length: 11 }, (_, i) => [{ v: i + 1 }]));
+    const many = CompiledQuery.raw(`select v from pipeline_probe where v in (${Array.from({ length: 40 }, (_, i) => `$${i + 1}`).join(', ')})`, Array.from({ length: 40 }, (_, i) => i + 1));
+    const star = CompiledQuery.raw('select * from pipeline_probe where v = $1', [1]);
+    for (let i = 0; i < 3; i++) {
+      expect((await db.executeQuery(many)).rows).toHaveLength(40);
+      expect((await db.executeQuery(star)).rows).toEqual([{ v: 1 }]);
+    }
+    const names = (text: string) => (watch?.sent ?? []).filter((q) => q.sql === text).map((q) => q.name);
+    expect(names(lookup(0).sql)).toEqual([undefined, ...Array<string>(10).fill(names(lookup(0).sql)[1] ?? 'a name')]);
+    expect(names(lookup(0).sql)[1]).toMatch(/^chorus_\d+$/);
+    expect(names(many.sql)).toEqual([undefined, undefined, undefined]);
+    expect(names(star.sql)).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describe('statement names', () => {
+  it('name a statement the second time it is seen, one name per text, up to a bound', () => {
+    const names = new StatementNames();
+    const query = (n: number) => CompiledQuery.raw(`select v from t where v = $1 and w = ${n}`, [n]);
+    expect(names.nameOf(query(0))).toBeUndefined();
+    const name = names.nameOf(query(0));
+    expect(name).toMatch(/^chorus_\d+$/);
+    expect(names.nameOf(query(0))).toBe(name);
+    const given = new Set([name]);
+    for (let n = 1; n < 1_000; n++) {
+      names.nameOf(query(n));
+      const second = names.nameOf(query(n));
+      if (second) given.add(second);
+    }
+    expect(given.size).toBe(400);
+    expect(names.nameOf(query(999))).toBeUndefined(); // past the bound, a new text stays unnamed
+    expect(names.nameOf(query(0))).toBe(name); // and the named keep their names
+    expect(names.nameOf(CompiledQuery.raw('create table x (v int)'))).toBeUndefined();
   });
 });
 
