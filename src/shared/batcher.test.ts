@@ -138,4 +138,40 @@ describe('Batcher with a flush that releases its slot early', () => {
     expect(results).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(most).toBe(1);
   });
+
+  it('with a batch under way, starts a second only once enough items wait; the rest go when the first releases', async () => {
+    const flushes: number[][] = [];
+    const gates: (() => void)[] = [];
+    const batcher = new Batcher<number, number>({
+      windowMs: 0,
+      maxBatch: 100,
+      maxInFlight: 2,
+      minBatchWhileBusy: 3,
+      flush: async (items) => {
+        flushes.push([...items]);
+        await new Promise<void>((open) => gates.push(open));
+        return [...items];
+      },
+    });
+    const tick = () => new Promise((r) => setTimeout(r, 5));
+    const all = [batcher.submit(1)];
+    await tick();
+    all.push(batcher.submit(2), batcher.submit(3));
+    await tick();
+    expect(flushes).toEqual([[1]]); // two waiting: not enough for a second batch
+    all.push(batcher.submit(4));
+    await tick();
+    expect(flushes).toEqual([[1], [2, 3, 4]]); // three: the second batch starts beside the first
+    all.push(batcher.submit(5));
+    await tick();
+    expect(flushes).toEqual([[1], [2, 3, 4]]); // both slots held
+    gates.shift()?.();
+    await tick();
+    expect(flushes).toEqual([[1], [2, 3, 4]]); // one slot free, but one item and a batch under way: it waits
+    gates.shift()?.();
+    await tick();
+    expect(flushes).toEqual([[1], [2, 3, 4], [5]]); // nothing under way: it goes alone
+    gates.shift()?.();
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5]);
+  });
 });

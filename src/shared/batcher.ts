@@ -17,6 +17,12 @@ export interface BatcherOptions<I, O> {
   /** How many flushes may hold a slot at once (default 1: each waits for the one before to release it). */
   readonly maxInFlight?: number;
   /**
+   * While a flush holds a slot, a further one starts only once this many items wait (default 0: at
+   * once). A writer that takes batches in turn then finds its next batch waiting as it commits one,
+   * and the batches stay large; a trickle still goes one batch at a time.
+   */
+  readonly minBatchWhileBusy?: number;
+  /**
    * Must return one result per item, in the same order. It may call `release` as soon as the next
    * batch can start (its slot is then free; its callers still wait for its results).
    */
@@ -96,6 +102,8 @@ export class Batcher<I, O> {
 
   private startFlush(): void {
     if (!this.slotFree || this.queue.length === 0) return;
+    // Another flush holds a slot: its release (below) starts this one if too few items wait for now.
+    if (this.held > 0 && this.queue.length < (this.options.minBatchWhileBusy ?? 0)) return;
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.held += 1;
     let holding = true;
