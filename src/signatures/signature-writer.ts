@@ -53,7 +53,8 @@ export interface SignatureWriter {
  * several more statements; a signing batch that carried one would wait for that lock and those
  * round trips. So on PostgreSQL two signing batches commit side by side (their locks taken in a
  * fixed order), and two batches of confirmations beside them (the second waits for the log's head
- * only once it gets there). SQLite has one writer, which takes the batches in turn.
+ * only once it gets there). SQLite has one writer, which takes the batches in turn (see
+ * `batchesInFlight` for how many are under way).
  */
 export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
   const run = deps.thread ? threadRunner(deps) : inlineRunner(deps);
