@@ -16,10 +16,15 @@ describe('toConfig', () => {
 
   it('reads PostgreSQL, SMTP and the data directory', () => {
     const config = toConfig({ DATABASE_URL: 'postgres://u@db/chorus', SMTP_URL: 'smtp://mail:25', CHORUS_DATA_DIR: '/var/lib/chorus', PUBLIC_URL: 'https://act.example.org/' }, '/');
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/chorus' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db/chorus', namedStatements: true });
     expect(config.mail).toMatchObject({ kind: 'smtp', url: 'smtp://mail:25' });
     expect(config.secret).toEqual({ kind: 'file', file: '/var/lib/chorus/chorus.key' });
     expect(config.publicUrl).toBe('https://act.example.org');
+  });
+
+  it('prepares repeated PostgreSQL statements under a name unless told not to (a pooler that drops them)', () => {
+    expect(toConfig({ DATABASE_URL: 'postgres://u@db/chorus', CHORUS_PG_NAMED_STATEMENTS: 'off' }, '/').database).toEqual({ kind: 'postgres', url: 'postgres://u@db/chorus', namedStatements: false });
+    expect(() => toConfig({ DATABASE_URL: 'postgres://u@db/chorus', CHORUS_PG_NAMED_STATEMENTS: 'sometimes' }, '/')).toThrow(/CHORUS_PG_NAMED_STATEMENTS must be on or off/);
   });
 
   it('signs on a thread of its own on SQLite, on the main thread on PostgreSQL, unless told otherwise', () => {

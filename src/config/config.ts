@@ -3,7 +3,12 @@ import path from 'node:path';
 /** Where the database lives: an embedded SQLite file, or a PostgreSQL server. */
 export type DatabaseConfig =
   | { readonly kind: 'sqlite'; readonly file: string }
-  | { readonly kind: 'postgres'; readonly url: string };
+  | {
+      readonly kind: 'postgres';
+      readonly url: string;
+      /** Prepare small statements run again under a name (default); off behind a pooler that does not keep them. */
+      readonly namedStatements?: boolean;
+    };
 
 /** How mail leaves: a real SMTP server, or the development mailbox at `/dev/mail`. */
 export type MailConfig =
@@ -92,7 +97,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
   const publicUrl = readPublicUrl(env.PUBLIC_URL, port, production, problems);
   const dataDir = path.resolve(cwd, env.CHORUS_DATA_DIR?.trim() || './data');
 
-  const database = readDatabase(env.DATABASE_URL, dataDir, problems);
+  const database = readDatabase(env, dataDir, problems);
 
   const from = env.MAIL_FROM?.trim() || `Chorus <no-reply@${hostnameOf(publicUrl)}>`;
   let mail: MailConfig;
@@ -232,10 +237,10 @@ function readPublicUrl(raw: string | undefined, port: number, production: boolea
   }
 }
 
-function readDatabase(raw: string | undefined, dataDir: string, problems: string[]): DatabaseConfig {
-  const value = raw?.trim();
+function readDatabase(env: Environment, dataDir: string, problems: string[]): DatabaseConfig {
+  const value = env.DATABASE_URL?.trim();
   if (!value) return { kind: 'sqlite', file: path.join(dataDir, 'chorus.sqlite') };
-  if (/^postgres(ql)?:\/\//.test(value)) return { kind: 'postgres', url: value };
+  if (/^postgres(ql)?:\/\//.test(value)) return { kind: 'postgres', url: value, namedStatements: readBoolean(env, 'CHORUS_PG_NAMED_STATEMENTS', true, problems) };
   if (value.startsWith('sqlite:')) return { kind: 'sqlite', file: path.resolve(value.slice('sqlite:'.length).replace(/^\/\//, '')) };
   problems.push('DATABASE_URL must be a postgres:// address, a sqlite:path, or unset for the embedded database.');
   return { kind: 'sqlite', file: path.join(dataDir, 'chorus.sqlite') };

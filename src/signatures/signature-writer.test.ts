@@ -81,7 +81,7 @@ describeEachDialect('the signature writer, on its own thread or on the main one'
   });
 });
 
-describeOnPostgres('the signature writer while a petition’s log is locked', (dialect) => {
+describeOnPostgres('the signature writer beside other transactions', (dialect) => {
   const context = useTestContext(dialect);
 
   it('commits signatures while a confirmation waits for the log’s head', async () => {
@@ -116,12 +116,8 @@ describeOnPostgres('the signature writer while a petition’s log is locked', (d
     expect(confirmed).toBe('confirmed');
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(2);
   });
-});
 
-describeOnPostgres('a signing batch whose address another transaction is inserting', (dialect) => {
-  const context = useTestContext(dialect);
-
-  it('waits for that transaction, then answers a repeat from the row it committed', async () => {
+  it('answers a repeat for an address another transaction is inserting, once that one commits', async () => {
     const t = context();
     const petition = await makePetition(t.ctx);
     const host = await getLeadHost(t.ctx, petition);

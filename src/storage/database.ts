@@ -39,7 +39,7 @@ const QUERY_TIMEOUT_MS = 60_000;
 
 /** Opens SQLite (WAL, synchronous=FULL, busy timeout, secure delete) or a PostgreSQL pool. */
 export function openStorage(config: DatabaseConfig, options: OpenOptions = {}): Storage {
-  return config.kind === 'sqlite' ? openSqlite(config.file) : openPostgres(config.url, options);
+  return config.kind === 'sqlite' ? openSqlite(config.file) : openPostgres(config, options);
 }
 
 function openSqlite(file: string): Storage {
@@ -156,7 +156,8 @@ function withStatementCache(connection: SqliteDatabase.Database): SqliteDatabase
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
-function openPostgres(url: string, options: OpenOptions): Storage {
+function openPostgres(config: Extract<DatabaseConfig, { kind: 'postgres' }>, options: OpenOptions): Storage {
+  const { url } = config;
   const { Pool, types } = optionalPackages.pg();
   const pool = new Pool({
     connectionString: url,
@@ -180,11 +181,11 @@ function openPostgres(url: string, options: OpenOptions): Storage {
   // the query that needed it fails and its request is answered 503.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new ChorusPostgresDialect(pool) });
+  const db = new Kysely<Database>({ dialect: new ChorusPostgresDialect(pool, { namedStatements: config.namedStatements ?? true }) });
   return {
     db,
     dialect: 'postgres',
-    config: { kind: 'postgres', url },
+    config,
     ...(options.searchPath ? { schema: options.searchPath } : {}),
     async destroy() {
       await db.destroy();

@@ -1,9 +1,9 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { describeOnPostgres, useFreshDatabase } from '../../test/support/dialects.ts';
 import type { Db } from './database.ts';
-import { StatementNames, withCommit } from './postgres-driver.ts';
+import { ChorusPostgresDialect, StatementNames, withCommit } from './postgres-driver.ts';
 
 /** Every query the pool's clients write, and how many were unanswered (sent, not yet settled) when it was written. */
 function watchQueries() {
@@ -26,7 +26,7 @@ function watchQueries() {
 const insertProbe = (v: number) => CompiledQuery.raw(`insert into pipeline_probe (v) values (${v}) returning v`);
 const values = async (db: Db) => (await sql<{ v: number }>`select v from pipeline_probe order by v`.execute(db)).rows.map((r) => r.v);
 
-describeOnPostgres('transactions on a pipelined pool', (dialect) => {
+describeOnPostgres('transactions and statements on Chorus’s PostgreSQL driver', (dialect) => {
   const database = useFreshDatabase(dialect);
   let watch: ReturnType<typeof watchQueries> | undefined;
   beforeEach(async () => {
@@ -104,16 +104,6 @@ describeOnPostgres('transactions on a pipelined pool', (dialect) => {
     expect(watch?.sent.map((q) => q.sql.split(' ')[0])).toEqual(['insert']);
     expect(await values(db)).toEqual([9]);
   });
-});
-
-describeOnPostgres('statements on Chorus’s PostgreSQL driver', (dialect) => {
-  const database = useFreshDatabase(dialect);
-  let watch: ReturnType<typeof watchQueries> | undefined;
-  beforeEach(async () => {
-    await sql`create table pipeline_probe (v integer primary key)`.execute(database.storage.db);
-    watch = watchQueries();
-  });
-  afterEach(() => watch?.restore());
 
   it('name a small statement seen again, on every connection, and leave batch-sized and `*` statements unnamed', async () => {
     const { db } = database.storage;
@@ -134,6 +124,20 @@ describeOnPostgres('statements on Chorus’s PostgreSQL driver', (dialect) => {
     expect(names(lookup(0).sql)[1]).toMatch(/^chorus_\d+$/);
     expect(names(many.sql)).toEqual([undefined, undefined, undefined]);
     expect(names(star.sql)).toEqual([undefined, undefined, undefined]);
+  });
+});
+
+describeOnPostgres('Chorus’s PostgreSQL driver with named statements off', () => {
+  it('leaves every statement unnamed (CHORUS_PG_NAMED_STATEMENTS=off)', async () => {
+    const watch = watchQueries();
+    const db = new Kysely<unknown>({ dialect: new ChorusPostgresDialect(new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2, pipeline: true }), { namedStatements: false }) });
+    try {
+      for (let v = 0; v < 4; v++) expect((await db.executeQuery(CompiledQuery.raw('select $1::int as v', [v]))).rows).toEqual([{ v }]);
+      expect(watch.sent.map((q) => q.name)).toEqual([undefined, undefined, undefined, undefined]);
+    } finally {
+      watch.restore();
+      await db.destroy();
+    }
   });
 });
 

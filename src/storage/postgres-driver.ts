@@ -16,23 +16,28 @@ import type pg from 'pg';
  *   (a confirmation link's lookup, a session's) is prepared once per connection under a name, and
  *   afterwards only bound and executed: PostgreSQL parses it once, and after five runs plans it once.
  *   Measured before: PostgreSQL spent about 55 µs parsing and planning a token lookup whose execution
- *   took 8. At most a few hundred statements are named per process, the first ones seen twice; the
+ *   took 8. At most a few hundred statements are named per pool, the first ones seen twice; the
  *   rest go unnamed as before. Statements with `*` are left unnamed, since a prepared statement's
- *   columns may not change under it (a migration adding a column would break it).
+ *   columns may not change under it (a migration adding a column would break it). Behind a
+ *   connection pooler that does not keep prepared statements (PgBouncer in transaction mode before
+ *   1.21), `CHORUS_PG_NAMED_STATEMENTS=off` leaves every statement unnamed.
  *
  * A transaction that asks for an isolation level or access mode begins as usual. Nothing runs
  * concurrently within a transaction (Kysely runs a transaction's queries one after another).
  */
 export class ChorusPostgresDialect extends PostgresDialect {
   readonly #pool: pg.Pool;
+  readonly #names: StatementNames | undefined;
 
-  constructor(pool: pg.Pool) {
+  /** `namedStatements: false` for a pooler that does not keep prepared statements (`CHORUS_PG_NAMED_STATEMENTS=off`). */
+  constructor(pool: pg.Pool, options: { readonly namedStatements: boolean }) {
     super({ pool });
     this.#pool = pool;
+    this.#names = options.namedStatements ? new StatementNames() : undefined;
   }
 
   override createDriver(): Driver {
-    return new ChorusPostgresDriver(this.#pool);
+    return new ChorusPostgresDriver(this.#pool, this.#names);
   }
 }
 
@@ -64,8 +69,8 @@ const MAX_COUNTED_STATEMENTS = 4_000;
 /**
  * Which statements get a name: a statement is counted when first seen and named when seen again,
  * until MAX_NAMED_STATEMENTS are named; once MAX_COUNTED_STATEMENTS texts are counted, no new text
- * is (batch statements of every size would otherwise fill it). One registry per process, so a name
- * always stands for the same text, on every connection.
+ * is (batch statements of every size would otherwise fill it). One registry per pool, so a name
+ * stands for the same text on every connection of the pool.
  */
 export class StatementNames {
   readonly #seen = new Map<string, string | null>();
@@ -92,7 +97,7 @@ function worthNaming(query: CompiledQuery): boolean {
 
 class ChorusPostgresConnection implements DatabaseConnection {
   readonly #client: pg.PoolClient;
-  readonly #names: StatementNames;
+  readonly #names: StatementNames | undefined;
   /** The `BEGIN` written and not yet waited for. */
   #begin: Promise<unknown> | undefined;
   #inTransaction = false;
@@ -101,7 +106,7 @@ class ChorusPostgresConnection implements DatabaseConnection {
   /** Set when a rollback failed: the client is then thrown away on release, not reused. */
   discarded = false;
 
-  constructor(client: pg.PoolClient, names: StatementNames) {
+  constructor(client: pg.PoolClient, names: StatementNames | undefined) {
     this.#client = client;
     this.#names = names;
   }
@@ -142,7 +147,7 @@ class ChorusPostgresConnection implements DatabaseConnection {
 
   // Kysely's answers, as its own driver gives them: affected rows for writes, the command for COMMIT and ROLLBACK.
   async #send<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const name = this.#names.nameOf(query);
+    const name = this.#names?.nameOf(query);
     const { command, rowCount, rows } = await this.#client.query({ text: query.sql, values: [...query.parameters], ...(name ? { name } : {}) });
     if (command === 'ROLLBACK' || command === 'COMMIT') return { rows: [{ command } as R] };
     const affected = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
@@ -163,12 +168,13 @@ class ChorusPostgresConnection implements DatabaseConnection {
 
 class ChorusPostgresDriver implements Driver {
   readonly #pool: pg.Pool;
-  readonly #names = new StatementNames();
+  readonly #names: StatementNames | undefined;
   readonly #connections = new WeakMap<pg.PoolClient, ChorusPostgresConnection>();
   #ended = false;
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, names: StatementNames | undefined) {
     this.#pool = pool;
+    this.#names = names;
   }
 
   async init(): Promise<void> {}

@@ -27,6 +27,9 @@ type Results<T extends readonly GroupedStatement<unknown>[]> = { -readonly [K in
  * The parts see the same snapshot and none sees another's changes: only group writes that do not
  * read what an earlier one writes. Rows come back through `to_jsonb`: numbers, text and booleans
  * keep their JavaScript types; binary columns must not be returned.
+ *
+ * `last`: the group is its transaction's last statement. On PostgreSQL it then goes as one statement
+ * even alone, together with the transaction's `COMMIT` (`withCommit`, postgres-driver.ts).
  */
 export async function runGrouped<const T extends readonly GroupedStatement<unknown>[]>(db: Db, statements: T, options: { readonly last?: boolean } = {}): Promise<Results<T>> {
   if (statements.length === 0 || dialectOf(db) !== 'postgres' || (statements.length < 2 && !options.last)) {
