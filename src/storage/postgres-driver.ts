@@ -22,8 +22,9 @@ import type pg from 'pg';
  *   connection pooler that does not keep prepared statements (PgBouncer in transaction mode before
  *   1.21), `CHORUS_PG_NAMED_STATEMENTS=off` leaves every statement unnamed.
  *
- * A transaction that asks for an isolation level or access mode begins as usual. Nothing runs
- * concurrently within a transaction (Kysely runs a transaction's queries one after another).
+ * A transaction with an isolation level or access mode begins the same way (`start transaction …`
+ * written with its first statement). Nothing runs concurrently within a transaction (Kysely runs a
+ * transaction's queries one after another).
  */
 export class ChorusPostgresDialect extends PostgresDialect {
   readonly #pool: pg.Pool;
@@ -111,10 +112,11 @@ class ChorusPostgresConnection implements DatabaseConnection {
     this.#names = names;
   }
 
-  begin(): void {
+  /** Writes the transaction's first statement (`begin`, or `start transaction` with its settings) without waiting for its answer. */
+  begin(statement: string): void {
     this.#inTransaction = true;
     this.#committed = false;
-    this.#begin = this.#send(CompiledQuery.raw('begin'));
+    this.#begin = this.#send(CompiledQuery.raw(statement));
     // Its failure is reported by the statement that follows (or by the commit or rollback).
     this.#begin.catch(() => {});
   }
@@ -188,11 +190,9 @@ class ChorusPostgresDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const own = asOwn(connection);
-    if (!settings.isolationLevel && !settings.accessMode) return own.begin();
     const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
     const access = settings.accessMode ? ` ${settings.accessMode}` : '';
-    await own.executeQuery(CompiledQuery.raw(`start transaction${isolation}${access}`));
+    asOwn(connection).begin(isolation || access ? `start transaction${isolation}${access}` : 'begin');
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
