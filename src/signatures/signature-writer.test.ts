@@ -123,7 +123,7 @@ describeOnPostgres('the signature writer beside other transactions', (dialect) =
     const host = await getLeadHost(t.ctx, petition);
     const email = 'race@example.org';
     const request = signRequest(t, petition.id, host.organisationId, email);
-    const stored = { ...(await sealedRow(t, request)), email_hash: emailHash(t.ctx.keys.emailHash, petition.id, email) };
+    const stored = storedRow(t, request);
     let commitOther: () => void = () => {};
     let otherId: number | undefined;
     const otherInserted = new Promise<void>((inserted) => {
@@ -153,12 +153,12 @@ describeOnPostgres('the signature writer beside other transactions', (dialect) =
   });
 });
 
-/** The row the batch would store for `request`, sealed as a batch seals it. */
-async function sealedRow(t: TestContext, request: SignRequest): Promise<NewSignatureRow> {
+/** A stored signature for `request`'s address, as another transaction would write it (its fields sealed). */
+function storedRow(t: TestContext, request: SignRequest): NewSignatureRow {
   const seal = (value: string) => t.ctx.sealer.seal(value, 'test');
   return {
     petition_id: request.petitionId,
-    email_hash: Buffer.alloc(16),
+    email_hash: emailHash(t.ctx.keys.emailHash, request.petitionId, request.email),
     name_enc: seal(request.name),
     email_enc: seal(request.email),
     postcode_enc: null,
