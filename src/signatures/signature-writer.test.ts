@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestContext, type TestContext } from '../../test/support/context.ts';
 import { describeEachDialect, describeOnPostgres, SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
+import { roundTripsOf, watchPostgresQueries } from '../../test/support/pg-queries.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { CHECKPOINT_BACKSTOP_PAGES } from '../storage/checkpointer.ts';
@@ -115,6 +116,27 @@ describeOnPostgres('the signature writer beside other transactions', (dialect) =
     await confirming;
     expect(confirmed).toBe('confirmed');
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(2);
+  });
+
+  it('takes two round trips for a signing batch, three when it holds a repeat', async () => {
+    const t = context();
+    const petition = await makePetition(t.ctx);
+    const host = await getLeadHost(t.ctx, petition);
+    const env = { db: t.ctx.db, sealer: t.ctx.sealer, emailHashKey: t.ctx.keys.emailHash, publicIdKey: t.ctx.keys.publicIds };
+    const batchOf = async (emails: readonly string[]) => {
+      const watch = watchPostgresQueries();
+      try {
+        await executeBatch(env, emails.map((email) => signRequest(t, petition.id, host.organisationId, email)), t.clock.now());
+      } finally {
+        watch.restore();
+      }
+      const client = watch.sent.find((q) => q.sql.startsWith('insert into "signatures"'))?.client;
+      return roundTripsOf(watch.sent, client);
+    };
+    // The insert goes with the BEGIN, the last writes with the COMMIT.
+    expect(await batchOf(['trip1@example.org', 'trip2@example.org'])).toEqual(['begin 0', 'insert 1', 'with 0', 'commit 1']);
+    // A repeat's stored row is looked up in a round trip of its own.
+    expect(await batchOf(['trip1@example.org', 'trip3@example.org'])).toEqual(['begin 0', 'insert 1', 'select 0', 'with 0', 'commit 1']);
   });
 
   it('answers a repeat for an address another transaction is inserting, once that one commits', async () => {

@@ -1,37 +1,20 @@
 import { CompiledQuery, Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeOnPostgres, useFreshDatabase } from '../../test/support/dialects.ts';
+import { roundTripsOf, watchPostgresQueries } from '../../test/support/pg-queries.ts';
 import type { Db } from './database.ts';
 import { ChorusPostgresDialect, StatementNames, withCommit } from './postgres-driver.ts';
-
-/** Every query the pool's clients write, and how many were unanswered (sent, not yet settled) when it was written. */
-function watchQueries() {
-  const sent: { sql: string; unanswered: number; name: string | undefined }[] = [];
-  let unanswered = 0;
-  const query = pg.Client.prototype.query;
-  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-    const config = args[0] as string | { text?: string; name?: string } | undefined;
-    const text = typeof config === 'string' ? config : String(config?.text ?? '');
-    sent.push({ sql: text, unanswered, name: typeof config === 'string' ? undefined : config?.name });
-    unanswered += 1;
-    const result = (query as (...a: unknown[]) => unknown).apply(this, args);
-    if (result instanceof Promise) void result.then(() => (unanswered -= 1), () => (unanswered -= 1));
-    else unanswered -= 1;
-    return result as never;
-  });
-  return { sent, restore: () => spy.mockRestore() };
-}
 
 const insertProbe = (v: number) => CompiledQuery.raw(`insert into pipeline_probe (v) values (${v}) returning v`);
 const values = async (db: Db) => (await sql<{ v: number }>`select v from pipeline_probe order by v`.execute(db)).rows.map((r) => r.v);
 
 describeOnPostgres('transactions and statements on Chorus’s PostgreSQL driver', (dialect) => {
   const database = useFreshDatabase(dialect);
-  let watch: ReturnType<typeof watchQueries> | undefined;
+  let watch: ReturnType<typeof watchPostgresQueries> | undefined;
   beforeEach(async () => {
     await sql`create table pipeline_probe (v integer primary key)`.execute(database.storage.db);
-    watch = watchQueries();
+    watch = watchPostgresQueries();
   });
   afterEach(() => watch?.restore());
 
@@ -43,7 +26,7 @@ describeOnPostgres('transactions and statements on Chorus’s PostgreSQL driver'
       return (await trx.executeQuery(withCommit(insertProbe(3)))).rows;
     });
     expect(answered).toEqual([{ v: 3 }]);
-    const sent = watch?.sent.map((q) => `${q.sql.split(' ')[0]} ${q.unanswered}`);
+    const sent = roundTripsOf(watch?.sent ?? [], 1);
     // The insert goes while the BEGIN is unanswered, the COMMIT while the last insert is; nothing else is sent.
     expect(sent).toEqual(['begin 0', 'insert 1', 'insert 0', 'insert 0', 'commit 1']);
     expect(await values(db)).toEqual([1, 2, 3]);
@@ -95,7 +78,7 @@ describeOnPostgres('transactions and statements on Chorus’s PostgreSQL driver'
       .setIsolationLevel('serializable')
       .execute(async (trx) => (await sql<{ level: string }>`select current_setting('transaction_isolation') as level`.execute(trx)).rows[0]?.level);
     expect(level).toBe('serializable');
-    expect(watch?.sent.map((q) => `${q.sql.split(' ')[0]} ${q.unanswered}`)).toEqual(['begin 0', 'commit 1', 'start 0', 'select 1', 'commit 0']);
+    expect(roundTripsOf(watch?.sent ?? [], 1)).toEqual(['begin 0', 'commit 1', 'start 0', 'select 1', 'commit 0']);
   });
 
   it('run a statement marked for the COMMIT as a plain statement outside a transaction', async () => {
@@ -129,7 +112,7 @@ describeOnPostgres('transactions and statements on Chorus’s PostgreSQL driver'
 
 describeOnPostgres('Chorus’s PostgreSQL driver with named statements off', () => {
   it('leaves every statement unnamed (CHORUS_PG_NAMED_STATEMENTS=off)', async () => {
-    const watch = watchQueries();
+    const watch = watchPostgresQueries();
     const db = new Kysely<unknown>({ dialect: new ChorusPostgresDialect(new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2, pipeline: true }), { namedStatements: false }) });
     try {
       for (let v = 0; v < 4; v++) expect((await db.executeQuery(CompiledQuery.raw('select $1::int as v', [v]))).rows).toEqual([{ v }]);

@@ -11,7 +11,7 @@ import type pg from 'pg';
  *   the same round trip. A statement marked with `withCommit` is written together with the
  *   `COMMIT`: the transaction's last statement and its commit take one round trip. Under load every
  *   round trip is a wait for PostgreSQL and then for this thread's next turn of the event loop; a
- *   signature batch took five or six.
+ *   signature batch took four or five.
  * - **Named statements.** A small statement (at most 32 parameters, no `*`) run again and again
  *   (a confirmation link's lookup, a session's) is prepared once per connection under a name, and
  *   afterwards only bound and executed: PostgreSQL parses it once, and after five runs plans it once.
