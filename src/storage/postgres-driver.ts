@@ -78,6 +78,8 @@ export class StatementNames {
   #named = 0;
 
   nameOf(query: CompiledQuery): string | undefined {
+    // Checked first: a batch's statement (tens of KB of text) is never hashed for the lookup.
+    if (query.parameters.length > MAX_NAMED_PARAMETERS) return undefined;
     const known = this.#seen.get(query.sql);
     if (known) return known;
     if (known === null) {
@@ -93,7 +95,7 @@ export class StatementNames {
 }
 
 function worthNaming(query: CompiledQuery): boolean {
-  return query.parameters.length <= MAX_NAMED_PARAMETERS && !query.sql.includes('*') && /^\s*(select|insert|update|delete|with)\s/i.test(query.sql);
+  return !query.sql.includes('*') && /^\s*(select|insert|update|delete|with)\s/i.test(query.sql);
 }
 
 class ChorusPostgresConnection implements DatabaseConnection {
@@ -150,7 +152,9 @@ class ChorusPostgresConnection implements DatabaseConnection {
   // Kysely's answers, as its own driver gives them: affected rows for writes, the command for COMMIT and ROLLBACK.
   async #send<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const name = this.#names?.nameOf(query);
-    const { command, rowCount, rows } = await this.#client.query({ text: query.sql, values: [...query.parameters], ...(name ? { name } : {}) });
+    const values = [...query.parameters];
+    // Unnamed, as text and values: `pg` copies a configuration object property by property.
+    const { command, rowCount, rows } = await (name ? this.#client.query({ text: query.sql, values, name }) : this.#client.query(query.sql, values));
     if (command === 'ROLLBACK' || command === 'COMMIT') return { rows: [{ command } as R] };
     const affected = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE';
     return { ...(affected ? { numAffectedRows: BigInt(rowCount ?? 0) } : {}), rows: (rows ?? []) as R[] };
