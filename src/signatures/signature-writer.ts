@@ -111,7 +111,7 @@ interface InFlight {
  *   batches, more commits). On PostgreSQL the same threshold measured within noise (three pairs).
  * - SQLite on the main thread: one (it holds the one connection anyway).
  */
-export function batchesInFlight(kind: DatabaseConfig['kind'], thread: boolean): InFlight {
+function batchesInFlight(kind: DatabaseConfig['kind'], thread: boolean): InFlight {
   if (kind === 'postgres') return { maxInFlight: 2, minBatchWhileBusy: 0 };
   return thread ? { maxInFlight: 2, minBatchWhileBusy: 32 } : { maxInFlight: 1, minBatchWhileBusy: 0 };
 }

@@ -1,10 +1,9 @@
-import { CompiledQuery, Kysely, sql } from 'kysely';
-import pg from 'pg';
+import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeOnPostgres, useFreshDatabase } from '../../test/support/dialects.ts';
 import { roundTripsOf, watchPostgresQueries } from '../../test/support/pg-queries.ts';
-import type { Db } from './database.ts';
-import { ChorusPostgresDialect, StatementNames, withCommit } from './postgres-driver.ts';
+import { openStorage, type Db } from './database.ts';
+import { StatementNames, withCommit } from './postgres-driver.ts';
 
 const insertProbe = (v: number) => CompiledQuery.raw(`insert into pipeline_probe (v) values (${v}) returning v`);
 const values = async (db: Db) => (await sql<{ v: number }>`select v from pipeline_probe order by v`.execute(db)).rows.map((r) => r.v);
@@ -113,13 +112,14 @@ describeOnPostgres('transactions and statements on Chorus’s PostgreSQL driver'
 describeOnPostgres('Chorus’s PostgreSQL driver with named statements off', () => {
   it('leaves every statement unnamed (CHORUS_PG_NAMED_STATEMENTS=off)', async () => {
     const watch = watchPostgresQueries();
-    const db = new Kysely<unknown>({ dialect: new ChorusPostgresDialect(new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2, pipeline: true }), { namedStatements: false }) });
+    // Opened as the server opens it, from the configuration (`CHORUS_PG_NAMED_STATEMENTS=off`).
+    const { db, destroy } = openStorage({ kind: 'postgres', url: process.env.DATABASE_URL ?? '', namedStatements: false }, { poolSize: 2 });
     try {
       for (let v = 0; v < 4; v++) expect((await db.executeQuery(CompiledQuery.raw('select $1::int as v', [v]))).rows).toEqual([{ v }]);
       expect(watch.sent.map((q) => q.name)).toEqual([undefined, undefined, undefined, undefined]);
     } finally {
       watch.restore();
-      await db.destroy();
+      await destroy();
     }
   });
 });
