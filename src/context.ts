@@ -1,6 +1,6 @@
 import type { Config } from './config/config.ts';
 import { CountBoard } from './counts/count-board.ts';
-import { LiveStream } from './counts/live-stream.ts';
+import { DEFAULT_PACING, LiveStream } from './counts/live-stream.ts';
 import { deriveKeys, loadRootSecret, type Keys } from './crypto/keys.ts';
 import { createSealer, fixedKeySource, Keyring, loadSodium, type Sealer } from './crypto/sealing.ts';
 import { loadKeyringSnapshot } from './keys/keyring.service.ts';
@@ -68,7 +68,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     overrides.mailer ??
     (config.mail.kind === 'smtp' ? createSmtpMailer(config.mail.url, config.mail.from) : createDevMailer(db, sealer, config.mail.from, logger, () => clock.now()));
   const board = new CountBoard(db);
-  const live = new LiveStream(board, config.streamIntervalMs);
+  const live = new LiveStream(board, config.streamIntervalMs, { ...DEFAULT_PACING, share: config.streamSharePercent / 100 });
 
   const listeners: (() => void)[] = [];
   const jobsQueued = {

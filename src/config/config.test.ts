@@ -35,6 +35,12 @@ describe('toConfig', () => {
     expect(toConfig({ NODE_ENV: 'test' }, '/').writerThread).toBe(false);
   });
 
+  it('lets live frames take 5 % of a busy main thread unless told otherwise (100: never slowed)', () => {
+    expect(toConfig({}, '/').streamSharePercent).toBe(5);
+    expect(toConfig({ CHORUS_STREAM_SHARE: '100' }, '/').streamSharePercent).toBe(100);
+    expect(() => toConfig({ CHORUS_STREAM_SHARE: '0' }, '/')).toThrow(/CHORUS_STREAM_SHARE must be a whole number from 1 to 100/);
+  });
+
   it('lists every problem at once', () => {
     try {
       toConfig({ NODE_ENV: 'production', PORT: 'eighty', CHORUS_SECRET: 'short', CHORUS_RATE_LIMITS: 'off', DATABASE_URL: 'mysql://x' });

@@ -48,6 +48,8 @@ export interface Config {
   readonly writerThread: boolean;
   /** Live counts: at most one update per petition per this many milliseconds. */
   readonly streamIntervalMs: number;
+  /** Live counts: the most of the main thread's time (percent) frames may take while it is busy with other work; 100 never slows them. */
+  readonly streamSharePercent: number;
   /** The instance default (CHORUS_RETENTION_DAYS, 183: six months): days after a petition closes (or is won) before its signers' names, emails, postcodes and comments are erased; a petition may set its own. */
   readonly retentionDays: number;
   /** How often each process re-reads the data keys (CHORUS_KEY_REFRESH_MS, 5 s): a rotation waits twice this between its steps. */
@@ -142,6 +144,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
   // PostgreSQL: the main thread signs as fast, with about 55 MB less (README: Configuration).
   const writerThread = readBoolean(env, 'CHORUS_WRITER_THREAD', environment !== 'test' && database.kind === 'sqlite', problems);
   const streamIntervalMs = readInteger(env, 'CHORUS_STREAM_INTERVAL_MS', 1000, 100, 60_000, problems);
+  const streamSharePercent = readInteger(env, 'CHORUS_STREAM_SHARE', 5, 1, 100, problems);
   const retentionDays = readInteger(env, 'CHORUS_RETENTION_DAYS', 183, 0, 3650, problems);
   const keyRefreshMs = readInteger(env, 'CHORUS_KEY_REFRESH_MS', 5000, 50, 60_000, problems);
 
@@ -180,6 +183,7 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
     commitWindowMs,
     writerThread,
     streamIntervalMs,
+    streamSharePercent,
     retentionDays,
     keyRefreshMs,
     defaultOrganisation: { slug: orgSlug, name: orgName },

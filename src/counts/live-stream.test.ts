@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../storage/database.ts';
 import { CountBoard } from './count-board.ts';
-import { LiveStream } from './live-stream.ts';
+import { DEFAULT_PACING, frameSpacing, LiveStream, type ThreadTime } from './live-stream.ts';
 
 /** A stand-in for a viewer's connection: it records what is written, the response's head included. */
 function fakeViewer(): PassThrough & { text(): string } {
@@ -43,6 +43,79 @@ describe('LiveStream', () => {
     expect(live.viewers).toBe(1_200);
     board.apply([row(1, 1, 2)]);
     await vi.waitFor(() => expect(viewers.every((v) => v.text().includes('"signatureCount":1'))).toBe(true), { timeout: 2_000 });
+  });
+});
+
+describe('frameSpacing', () => {
+  const pacing = { share: 0.05, busyAt: 0.25, maxIntervalMs: 10_000 };
+
+  it('keeps the interval while the thread is not busy with other work, however costly a frame', () => {
+    expect(frameSpacing(1_000, 150, 0, pacing)).toBe(1_000);
+    expect(frameSpacing(1_000, 150, 0.24, pacing)).toBe(1_000);
+  });
+
+  it('spaces frames so that their cost stays within the share while it is busy', () => {
+    expect(frameSpacing(1_000, 150, 0.25, pacing)).toBe(3_000); // 150 ms every 3 s: 5 %
+    expect(frameSpacing(1_000, 20, 0.9, pacing)).toBe(1_000); // a small audience costs less than the share at the interval
+    expect(frameSpacing(1_000, 2_000, 0.9, pacing)).toBe(10_000); // never further apart than the maximum
+    expect(frameSpacing(30_000, 150, 0.9, pacing)).toBe(30_000); // nor closer than the interval set
+  });
+
+  it('never slows frames with a share of the whole thread', () => {
+    expect(frameSpacing(1_000, 150, 1, { ...pacing, share: 1 })).toBe(1_000);
+  });
+});
+
+describe('LiveStream pacing', () => {
+  let live: LiveStream | undefined;
+  afterEach(() => live?.close());
+
+  /** Time the viewers' writes took: the thread's active time includes it, as the event loop's does. */
+  let writingMs = 0;
+
+  /** The thread as busy as `share` with other work besides the frames, on the real clock. */
+  const threadBusy = (share: number): ThreadTime => ({ sample: () => ({ activeMs: share * performance.now() + writingMs, elapsedMs: performance.now() }) });
+
+  /** A viewer whose every write costs the thread about `ms` milliseconds. */
+  function costlyViewer(ms: number) {
+    const viewer = fakeViewer();
+    const write = viewer.write.bind(viewer) as (bytes: Buffer | string) => boolean;
+    return Object.assign(viewer, {
+      write(bytes: Buffer | string) {
+        const started = performance.now();
+        while (performance.now() < started + ms);
+        writingMs += performance.now() - started;
+        return write(bytes);
+      },
+    });
+  }
+
+  /** Moves the count every 10 ms a hundred times; returns the frames a viewer got and how long that took. */
+  async function framesWhileCounting(time: ThreadTime): Promise<{ frames: number; elapsedMs: number }> {
+    const board = new CountBoard({} as Db);
+    live = new LiveStream(board, 20, DEFAULT_PACING, time);
+    // Ten viewers at 2 ms a write: a frame costs about 20 ms, so 5 % of the thread allows one every 400 ms.
+    const viewers = Array.from({ length: 10 }, () => costlyViewer(2));
+    for (const viewer of viewers) live.add(1, viewer, row(0, 0, 1));
+    const started = performance.now();
+    for (let n = 1; n <= 100; n += 1) {
+      board.apply([row(n, n, n + 1)]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return { frames: (viewers[0]?.text().match(/event: count/g) ?? []).length, elapsedMs: performance.now() - started };
+  }
+
+  it('sends every interval while the thread has little else to do', async () => {
+    // A frame costs about 20 ms, the interval is 20 ms: nearly every one of the hundred changes goes out.
+    // (Were the frames' own time counted as other work, they would slow themselves down.)
+    const { frames } = await framesWhileCounting(threadBusy(0));
+    expect(frames).toBeGreaterThanOrEqual(60);
+  });
+
+  it('spaces frames out while the thread is busy with other work, so they take at most their share of it', async () => {
+    const { frames, elapsedMs } = await framesWhileCounting(threadBusy(0.9));
+    expect(frames).toBeGreaterThanOrEqual(2); // the count still moves for viewers
+    expect(frames).toBeLessThanOrEqual(1 + elapsedMs / 300); // a frame costs about 20 ms: one every 400 ms at most
   });
 });
 
