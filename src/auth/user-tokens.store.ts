@@ -1,8 +1,8 @@
 import type { Db } from '../storage/database.ts';
 import type { Role, UserTokenPurpose } from '../storage/schema.ts';
 
-export interface UserTokenRow {
-  readonly id: number;
+/** What a token row says, whatever its state. */
+interface UserTokenFields {
   readonly purpose: UserTokenPurpose;
   readonly user_id: number | null;
   readonly organisation_id: number | null;
@@ -12,22 +12,18 @@ export interface UserTokenRow {
   readonly created_by: number | null;
   readonly created_at: number;
   readonly expires_at: number;
+}
+
+/** A stored token as read back: never its hash. */
+export interface UserTokenRow extends UserTokenFields {
+  readonly id: number;
   readonly used_at: number | null;
 }
 
 const COLUMNS = ['id', 'purpose', 'user_id', 'organisation_id', 'role', 'email_hash', 'payload_enc', 'created_by', 'created_at', 'expires_at', 'used_at'] as const;
 
-export interface NewUserTokenRow {
+export interface NewUserTokenRow extends UserTokenFields {
   readonly token_hash: Buffer;
-  readonly purpose: UserTokenPurpose;
-  readonly user_id: number | null;
-  readonly organisation_id: number | null;
-  readonly role: Role | null;
-  readonly email_hash: Buffer | null;
-  readonly payload_enc: Buffer | null;
-  readonly created_by: number | null;
-  readonly created_at: number;
-  readonly expires_at: number;
 }
 
 export async function insertUserToken(db: Db, row: NewUserTokenRow): Promise<UserTokenRow> {

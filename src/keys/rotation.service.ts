@@ -34,29 +34,40 @@ export interface DataKeyLine {
   readonly values: number;
 }
 
+/** Reads rows in pages of ids (each page retried as `retrying` does) and visits each row in order. */
+async function inPages<T extends { readonly id: number }>(read: (afterId: number, limit: number) => Promise<T[]>, visit: (row: T) => unknown): Promise<void> {
+  for (let after = 0; ; ) {
+    const page = await retrying(() => read(after, PAGE));
+    for (const row of page) await visit(row);
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]?.id ?? after;
+  }
+}
+
+/** Every sealed column's values, then every job that may carry sealed payload fields, in pages of ids. */
+async function forEachSealedRow(
+  ctx: Context,
+  visitColumn: (row: { id: number; value: Buffer }, sealed: (typeof SEALED_COLUMNS)[number]) => unknown,
+  visitJob: (job: { id: number; kind: string; payload: string }) => unknown,
+): Promise<void> {
+  for (const sealed of SEALED_COLUMNS) await inPages((after, limit) => pageSealedColumn(ctx.db, sealed.table, sealed.column, after, limit), (row) => visitColumn(row, sealed));
+  const kinds = Object.keys(SEALED_JOB_FIELDS);
+  await inPages((after, limit) => pageJobs(ctx.db, kinds, after, limit), visitJob);
+}
+
 /** Walks every sealed value (columns, then job payload fields) in pages of ids. */
 async function forEachSealedValue(ctx: Context, visit: (value: Buffer, purpose: string) => void): Promise<void> {
-  for (const { table, column, purpose } of SEALED_COLUMNS) {
-    for (let after = 0; ; ) {
-      const page = await retrying(() => pageSealedColumn(ctx.db, table, column, after, PAGE));
-      for (const row of page) visit(row.value, purpose);
-      if (page.length < PAGE) break;
-      after = page[page.length - 1]?.id ?? after;
-    }
-  }
-  const kinds = Object.keys(SEALED_JOB_FIELDS);
-  for (let after = 0; ; ) {
-    const page = await retrying(() => pageJobs(ctx.db, kinds, after, PAGE));
-    for (const job of page) {
+  await forEachSealedRow(
+    ctx,
+    (row, { purpose }) => visit(row.value, purpose),
+    (job) => {
       const payload = parsePayload(job.payload);
       for (const { field, purpose } of SEALED_JOB_FIELDS[job.kind] ?? []) {
         const value = payload?.[field];
         if (typeof value === 'string' && value !== '') visit(Buffer.from(value, 'base64'), purpose);
       }
-    }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]?.id ?? after;
-  }
+    },
+  );
 }
 
 function parsePayload(text: string): Record<string, unknown> | undefined {
@@ -96,24 +107,16 @@ export async function describeDataKeys(ctx: Context): Promise<DataKeyLine[]> {
 export async function resealUnderActiveKey(ctx: Context): Promise<number> {
   const activeId = ctx.dataKeys.keyring.current().activeId;
   let resealed = 0;
-  for (const { table, column, purpose } of SEALED_COLUMNS) {
-    for (let after = 0; ; ) {
-      const page = await retrying(() => pageSealedColumn(ctx.db, table, column, after, PAGE));
-      for (const row of page) {
-        if (sealedKeyId(row.value) === activeId) continue;
-        const fresh = ctx.sealer.seal(ctx.sealer.open(row.value, purpose), purpose);
-        if (await retrying(() => replaceSealedValue(ctx.db, table, column, row.id, row.value, fresh))) resealed += 1;
-      }
-      if (page.length < PAGE) break;
-      after = page[page.length - 1]?.id ?? after;
-    }
-  }
-  const kinds = Object.keys(SEALED_JOB_FIELDS);
-  for (let after = 0; ; ) {
-    const page = await retrying(() => pageJobs(ctx.db, kinds, after, PAGE));
-    for (const job of page) {
+  await forEachSealedRow(
+    ctx,
+    async (row, { table, column, purpose }) => {
+      if (sealedKeyId(row.value) === activeId) return;
+      const fresh = ctx.sealer.seal(ctx.sealer.open(row.value, purpose), purpose);
+      if (await retrying(() => replaceSealedValue(ctx.db, table, column, row.id, row.value, fresh))) resealed += 1;
+    },
+    async (job) => {
       const payload = parsePayload(job.payload);
-      if (!payload) continue;
+      if (!payload) return;
       let changed = 0;
       for (const { field, purpose } of SEALED_JOB_FIELDS[job.kind] ?? []) {
         const value = payload[field];
@@ -124,10 +127,8 @@ export async function resealUnderActiveKey(ctx: Context): Promise<number> {
         changed += 1;
       }
       if (changed > 0 && (await retrying(() => replaceJobPayload(ctx.db, job.id, job.payload, JSON.stringify(payload))))) resealed += changed;
-    }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]?.id ?? after;
-  }
+    },
+  );
   return resealed;
 }
 
