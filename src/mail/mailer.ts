@@ -22,9 +22,14 @@ export interface Mailer {
 
 export const DEV_MAIL_PURPOSE = 'dev-mail';
 
-/** Real mail over SMTP (a pooled connection); `SMTP_URL` as nodemailer reads it. */
+/**
+ * Real mail over SMTP; `SMTP_URL` as nodemailer reads it. Connections are pooled (nodemailer's
+ * default of five, each reused for up to 100 messages; `?pool=false` in the URL turns it off): after
+ * a spike the worker sends batches of mail side by side, and a connection a mail would cost a
+ * handshake (and often TLS) every time.
+ */
 export function createSmtpMailer(url: string, from: string): Mailer {
-  const transport = optionalPackages.nodemailer().createTransport(url, { from });
+  const transport = optionalPackages.nodemailer().createTransport({ url, pool: true }, { from });
   return {
     kind: 'smtp',
     async send(mail) {

@@ -16,6 +16,8 @@ export interface SmtpPeer {
   readonly inbox: ReceivedMail[];
   /** Connections turned away so far (while refusing). */
   readonly refused: number;
+  /** Connections taken so far. */
+  readonly connections: number;
   /** Turns every new connection away with this reply code (e.g. 421), or takes mail again (undefined). */
   refuse(code: number | undefined): void;
   waitForMail(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
@@ -27,12 +29,16 @@ export async function startSmtpServer(options: { port?: number; inbox?: Received
   const inbox: ReceivedMail[] = options.inbox ?? [];
   let refusing: number | undefined;
   let refused = 0;
+  let connections = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onConnect(_session, callback) {
-      if (refusing === undefined) return callback();
+      if (refusing === undefined) {
+        connections += 1;
+        return callback();
+      }
       refused += 1;
       callback(Object.assign(new Error('Service not available, try again later'), { responseCode: refusing }));
     },
@@ -63,6 +69,9 @@ export async function startSmtpServer(options: { port?: number; inbox?: Received
     inbox,
     get refused() {
       return refused;
+    },
+    get connections() {
+      return connections;
     },
     refuse(code) {
       refusing = code;
