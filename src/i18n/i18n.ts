@@ -27,7 +27,7 @@ export function directionOf(locale: string): 'ltr' | 'rtl' {
 
 export type MessageValues = Readonly<Record<string, string | number>>;
 
-/** Formats messages in one language; numbers in values are formatted for that language. */
+/** Formats messages in one language. A plural's `#` is formatted for that language; a number in a plain `{placeholder}` is not: pass `number(n)`. */
 export interface Translator {
   readonly locale: Locale;
   readonly direction: 'ltr' | 'rtl';
