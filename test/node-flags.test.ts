@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO, serverNodeFlags } from '../bench/lib/processes.ts';
 import { writerLimits } from '../src/signatures/signature-writer.ts';
+import { CHECKPOINT_THREAD_LIMITS } from '../src/storage/checkpointer.ts';
 
 // The server's runtime flags live in two places a person starts it from (`npm start`, the `chorus`
 // command's first line) and the bench reads the first: all three must agree, and node must take them.
@@ -27,16 +28,18 @@ describe('the node flags the server runs with', () => {
   });
 
   // A process-wide V8 flag can override a thread's own limits (the heap limit does): the signature
-  // writer's young generation must still be the one chosen for its database.
+  // writer's young generation must still be the one chosen for its database, and the checkpoint
+  // thread's its small one (without a limit of its own a thread takes 16 MB semi-spaces from the flags).
   it.each([
-    ['sqlite', 4],
-    ['postgres', 16],
-  ] as const)('leave the %s writer thread its own young generation (%i MB semi-spaces)', (kind, semiSpaceMb) => {
+    ['the sqlite writer thread', 4, writerLimits('sqlite')],
+    ['the postgres writer thread', 16, writerLimits('postgres')],
+    ['the checkpoint thread', 1, CHECKPOINT_THREAD_LIMITS],
+  ] as const)('leave %s its own young generation (%i MB semi-spaces)', (_thread, semiSpaceMb, limits) => {
     const probe = `
       const { Worker } = require('node:worker_threads');
       const code = "const v8 = require('node:v8'); const keep = []; for (let i = 0; i < 3e6; i++) keep.push({ i }); keep.length = 0;" +
         "require('node:worker_threads').parentPort.postMessage(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size)";
-      new Worker(code, { eval: true, resourceLimits: ${JSON.stringify(writerLimits(kind))} }).on('message', (size) => { console.log(size); process.exit(0); });`;
+      new Worker(code, { eval: true, resourceLimits: ${JSON.stringify(limits)} }).on('message', (size) => { console.log(size); process.exit(0); });`;
     const run = spawnSync(process.execPath, [...serverNodeFlags(), '-e', probe], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(Number(run.stdout.trim())).toBe(2 * semiSpaceMb * 1024 * 1024);

@@ -32,6 +32,8 @@ describe('the checkpoint thread', () => {
 
     const logger = quietLogger();
     const checkpointer = await startCheckpointer(file, logger, 20);
+    // A thread that allocates little keeps a small young generation, not the server's 16 MB semi-spaces.
+    expect(checkpointer.resourceLimits.maxYoungGenerationSizeMb).toBe(3);
     try {
       await vi.waitFor(() => expect(statSync(file).size).toBeGreaterThan(2_000_000), { timeout: 5_000, interval: 20 });
       // The writer goes on meanwhile, and its new rows follow.
