@@ -3,7 +3,7 @@ import { listActiveHosts, listHostSubtotals } from '../coalitions/coalitions.ser
 import type { Context } from '../context.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { DomainError } from '../shared/errors.ts';
-import { countPerCountry, countPerDay, countPerSource } from './stats.store.ts';
+import { tallyConfirmed } from './stats.store.ts';
 
 export interface PetitionStats {
   readonly perDay: { day: number; count: number }[];
@@ -23,12 +23,7 @@ export async function petitionStats(ctx: Context, actor: Actor, petition: Petiti
   if (organisationId !== undefined && !canViewOrganisation(actor, organisationId)) {
     throw new DomainError('forbidden', 'A host sees the breakdown of its own signers only.');
   }
-  const [perDay, perCountry, perSource, subtotals] = await Promise.all([
-    countPerDay(ctx.db, petition.id, organisationId),
-    countPerCountry(ctx.db, petition.id, organisationId),
-    countPerSource(ctx.db, petition.id, organisationId),
-    listHostSubtotals(ctx, petition),
-  ]);
+  const [{ perDay, perCountry, perSource }, subtotals] = await Promise.all([tallyConfirmed(ctx.db, petition.id, organisationId), listHostSubtotals(ctx, petition)]);
   const perHost = subtotals
     .filter(({ host }) => organisationId === undefined || host.organisationId === organisationId)
     .map(({ host, signatureCount }) => ({ slug: host.slug, name: host.name, count: signatureCount }));
