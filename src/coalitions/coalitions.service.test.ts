@@ -13,6 +13,7 @@ import { Worker } from '../worker/worker.ts';
 import { getActiveHostOrThrow, getLeadHost, listActiveHosts, listHostSubtotals } from './coalitions.service.ts';
 import { invitePartner, leavePetition, removePartner, respondToInvitation } from './partnerships.service.ts';
 import { countSupporters, exportSupportersCsv, listRecentSigners } from './supporters.service.ts';
+import { countOptedInSupporters } from './supporters.store.ts';
 
 async function collect(stream: AsyncIterable<string>): Promise<string> {
   let out = '';
@@ -148,6 +149,7 @@ describeEachDialect('a coalition petition', (dialect) => {
 
     expect(await listRecentSigners(t.ctx, ownerA, petition, a.id)).toEqual([{ firstName: 'Amina', country: 'FR', confirmedAt: expect.any(Number) }]);
     expect(await countSupporters(t.ctx, ownerB, petition, b.id)).toBe(2);
+    expect(await countOptedInSupporters(t.ctx.db, petition.id, b.id, 1)).toBe(2); // a page of one at a time on SQLite
     const whole = await petitionStats(t.ctx, ownerA, petition);
     expect(whole.perCountry).toEqual([{ country: 'FR', count: 3 }]);
     expect(whole.perHost.map((h) => [h.slug, h.count])).toEqual([['grassroots', 1], ['watchdog', 1], ['online-org', 1]]);

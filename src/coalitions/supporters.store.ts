@@ -1,4 +1,6 @@
 import type { Db, Trx } from '../storage/database.ts';
+import { dialectOf } from '../storage/dialect.ts';
+import { forEachPage } from '../storage/pages.ts';
 import type { SupporterRemovalReason } from '../storage/schema.ts';
 
 export interface SupporterRow {
@@ -49,18 +51,36 @@ export async function listRecentThroughHost(db: Db, petitionId: number, organisa
     .execute();
 }
 
-/** How many confirmed supporters have an unwithdrawn consent to this host. */
-export async function countOptedInSupporters(db: Db, petitionId: number, organisationId: number): Promise<number> {
-  const row = await db
-    .selectFrom('consents as c')
-    .innerJoin('signatures as s', 's.id', 'c.signature_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('c.petition_id', '=', petitionId)
-    .where('c.organisation_id', '=', organisationId)
-    .where('c.withdrawn_at', 'is', null)
-    .where('s.status', '=', 'confirmed')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** Supporters counted per query on SQLite (see countOptedInSupporters). */
+export const SUPPORTER_COUNT_PAGE = 5_000;
+
+/**
+ * How many confirmed supporters have an unwithdrawn consent to this host. PostgreSQL counts them
+ * itself; SQLite, on the thread that serves requests, counts them a page of ids at a time (350,000
+ * supporters: 150 ms in one statement, during which no request is read).
+ */
+export async function countOptedInSupporters(db: Db, petitionId: number, organisationId: number, pageSize = SUPPORTER_COUNT_PAGE): Promise<number> {
+  const optedIn = () =>
+    db
+      .selectFrom('consents as c')
+      .innerJoin('signatures as s', 's.id', 'c.signature_id')
+      .where('c.petition_id', '=', petitionId)
+      .where('c.organisation_id', '=', organisationId)
+      .where('c.withdrawn_at', 'is', null)
+      .where('s.status', '=', 'confirmed');
+  if (dialectOf(db) === 'postgres') {
+    const row = await optedIn()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+  let count = 0;
+  await forEachPage(
+    (after, limit) => optedIn().select('c.signature_id as id').where('c.signature_id', '>', after).orderBy('c.signature_id').limit(limit).execute(),
+    (page) => (count += page.length),
+    pageSize,
+  );
+  return count;
 }
 
 export interface SignerConsentRow {

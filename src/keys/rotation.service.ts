@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from '../context.ts';
 import { LEGACY_KEY_ID, sealedKeyId } from '../crypto/sealing.ts';
 import { isDatabaseUnavailable } from '../storage/database-errors.ts';
+import { forEachPage } from '../storage/pages.ts';
 import type { DataKeyStatus } from '../storage/schema.ts';
 import { wrapDataKey } from './keyring.service.ts';
 import { insertDataKey, listDataKeyRows, pageJobs, pageSealedColumn, replaceJobPayload, replaceSealedValue, retireDataKey, setDataKeyStatus } from './keys.store.ts';
@@ -36,12 +37,13 @@ export interface DataKeyLine {
 
 /** Reads rows in pages of ids (each page retried as `retrying` does) and visits each row in order. */
 async function inPages<T extends { readonly id: number }>(read: (afterId: number, limit: number) => Promise<T[]>, visit: (row: T) => unknown): Promise<void> {
-  for (let after = 0; ; ) {
-    const page = await retrying(() => read(after, PAGE));
-    for (const row of page) await visit(row);
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]?.id ?? after;
-  }
+  await forEachPage(
+    (after, limit) => retrying(() => read(after, limit)),
+    async (page) => {
+      for (const row of page) await visit(row);
+    },
+    PAGE,
+  );
 }
 
 /** Every sealed column's values, then every job that may carry sealed payload fields, in pages of ids. */

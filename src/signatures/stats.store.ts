@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../storage/database.ts';
 import { dialectOf } from '../storage/dialect.ts';
+import { forEachPage } from '../storage/pages.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -72,22 +73,17 @@ export async function tallyConfirmed(db: Db, petitionId: number, organisationId?
   const countries = new Map<string, number>();
   const sources = new Map<string | null, number>();
   const add = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
-  for (let after = 0; ; ) {
-    const page = await confirmed(db, petitionId, organisationId)
-      .select(['s.id', 's.confirmed_at', 's.country', 's.source'])
-      .where('s.id', '>', after)
-      .orderBy('s.id')
-      .limit(pageSize)
-      .execute();
-    for (const row of page) {
-      add(days, Math.floor(Number(row.confirmed_at) / DAY_MS) * DAY_MS);
-      add(countries, row.country);
-      add(sources, row.source);
-    }
-    if (page.length < pageSize) break;
-    after = page[page.length - 1]?.id ?? after;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  await forEachPage(
+    (after, limit) => confirmed(db, petitionId, organisationId).select(['s.id', 's.confirmed_at', 's.country', 's.source']).where('s.id', '>', after).orderBy('s.id').limit(limit).execute(),
+    (page) => {
+      for (const row of page) {
+        add(days, Math.floor(Number(row.confirmed_at) / DAY_MS) * DAY_MS);
+        add(countries, row.country);
+        add(sources, row.source);
+      }
+    },
+    pageSize,
+  );
   const byCount = <K>(map: Map<K, number>, order: (a: K, b: K) => number) => [...map].sort(([a, m], [b, n]) => n - m || order(a, b));
   return {
     perDay: [...days].sort(([a], [b]) => a - b).map(([day, count]) => ({ day, count })),
