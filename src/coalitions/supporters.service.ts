@@ -2,12 +2,13 @@ import { recordAudit } from '../audit/audit.service.ts';
 import { canExportSupporters, canViewRecentSigners, type Actor } from '../auth/policy.ts';
 import type { Context } from '../context.ts';
 import type { Petition } from '../petitions/petition.ts';
+import { readConfirmedCount, readHostSubtotals } from '../counts/counts.service.ts';
 import { csvLine } from '../shared/csv.ts';
 import { DomainError } from '../shared/errors.ts';
 import { SEALED } from '../signatures/signature.ts';
 import { listAllHosts } from './coalitions.service.ts';
 import { supporterIdFor } from './supporter-id.ts';
-import { countOptedInSupporters, listRecentThroughHost, pageOptedInSupporters } from './supporters.store.ts';
+import { countOptedInSupporters, listRecentThroughHost, pageOptedInSupporters, recentThroughHostFromHost } from './supporters.store.ts';
 
 /**
  * Column names a CRM's importer recognises. `supporter_id` is the organisation's own opaque id for
@@ -71,11 +72,14 @@ export async function countSupporters(ctx: Context, actor: Actor, petition: Peti
   return countOptedInSupporters(ctx.db, petition.id, organisationId);
 }
 
-/** The latest confirmed signers through an organisation's page, minimally: first name and country. */
+/** The newest confirmed signers through an organisation's page, minimally: first name and country. */
 export async function listRecentSigners(ctx: Context, actor: Actor, petition: Petition, organisationId: number, limit = 20): Promise<{ firstName: string; country: string; confirmedAt: number | null }[]> {
   if (!canViewRecentSigners(actor, organisationId)) throw new DomainError('forbidden', 'Only owners and editors see recent signers.');
   await ensureHostOf(ctx, petition, organisationId);
-  const rows = await listRecentThroughHost(ctx.db, petition.id, organisationId, Math.min(Math.max(limit, 1), 100));
+  const count = Math.min(Math.max(limit, 1), 100);
+  const [hosts, petitionConfirmed] = await Promise.all([readHostSubtotals(ctx, petition.id), readConfirmedCount(ctx, petition.id)]);
+  const fromHost = recentThroughHostFromHost(hosts.get(organisationId) ?? 0, petitionConfirmed, count);
+  const rows = await listRecentThroughHost(ctx.db, petition.id, organisationId, count, fromHost);
   return rows.map((row) => ({ firstName: splitName(ctx.sealer.open(row.name_enc, SEALED.name)).first, country: row.country, confirmedAt: row.confirmed_at }));
 }
 

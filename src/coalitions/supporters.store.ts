@@ -36,19 +36,52 @@ export async function pageOptedInSupporters(db: Db, petitionId: number, organisa
     .execute();
 }
 
-/** The latest confirmed signatures that came through one host's page. */
-export async function listRecentThroughHost(db: Db, petitionId: number, organisationId: number, limit: number): Promise<{ name_enc: Buffer; country: string; confirmed_at: number | null }[]> {
+/**
+ * The newest confirmed signatures that came through one host's page, newest first (by when they
+ * signed). Two ways to find them, and the caller says which is shorter
+ * (`recentThroughHostFromHost`): from the host's own signatures, all of them sorted (cheap for a
+ * host that brought few), or from the petition's confirmed signatures newest first, read along
+ * `signatures_by_petition_status` and each checked for the host until `limit` are found (cheap for
+ * a host that brought many). Ordered by confirmation time instead, the whole petition's confirmed
+ * rows were read and sorted: 1.8 s with 700,000 confirmed on SQLite, on the thread that serves.
+ */
+export async function listRecentThroughHost(
+  db: Db,
+  petitionId: number,
+  organisationId: number,
+  limit: number,
+  fromHost: boolean,
+): Promise<{ name_enc: Buffer; country: string; confirmed_at: number | null }[]> {
+  if (fromHost) {
+    return db
+      .selectFrom('signature_hosts as h')
+      .innerJoin('signatures as s', 's.id', 'h.signature_id')
+      .select(['s.name_enc', 's.country', 's.confirmed_at'])
+      .where('h.petition_id', '=', petitionId)
+      .where('h.organisation_id', '=', organisationId)
+      .where('s.status', '=', 'confirmed')
+      .orderBy('s.id', 'desc')
+      .limit(limit)
+      .execute();
+  }
   return db
-    .selectFrom('signature_hosts as h')
-    .innerJoin('signatures as s', 's.id', 'h.signature_id')
+    .selectFrom('signatures as s')
     .select(['s.name_enc', 's.country', 's.confirmed_at'])
-    .where('h.petition_id', '=', petitionId)
-    .where('h.organisation_id', '=', organisationId)
+    .where('s.petition_id', '=', petitionId)
     .where('s.status', '=', 'confirmed')
-    .orderBy('s.confirmed_at', 'desc')
+    .where((eb) => eb.exists(eb.selectFrom('signature_hosts as h').select('h.signature_id').whereRef('h.signature_id', '=', 's.id').where('h.organisation_id', '=', organisationId)))
     .orderBy('s.id', 'desc')
     .limit(limit)
     .execute();
+}
+
+/**
+ * Whether the newest signers of a host are found sooner from its own signatures (`hostConfirmed`
+ * of them, all read and sorted) than from the petition's newest confirmed signatures (about
+ * `limit × petitionConfirmed / hostConfirmed` read before `limit` of the host's turn up).
+ */
+export function recentThroughHostFromHost(hostConfirmed: number, petitionConfirmed: number, limit: number): boolean {
+  return hostConfirmed * hostConfirmed <= limit * petitionConfirmed;
 }
 
 /** Supporters counted per query on SQLite (see countOptedInSupporters). */
