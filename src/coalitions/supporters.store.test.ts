@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/support/context.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { makePetition } from '../../test/support/factories.ts';
 import { signAndConfirm, signAs } from '../ledger/ledger.test-support.ts';
-import type { Petition } from '../petitions/petition.ts';
 import { getLeadHost } from './coalitions.service.ts';
 import { listRecentThroughHost, recentThroughHostFromHost } from './supporters.store.ts';
 
@@ -17,15 +16,11 @@ describe('where the latest signers of a host are looked for', () => {
 });
 
 describeEachDialect('the latest signers through a host', (dialect) => {
-  let t: TestContext;
-  let petition: Petition;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    petition = await makePetition(t.ctx);
-  });
-  afterEach(async () => t.close());
+  const context = useTestContext(dialect);
 
   it('are the same either way: confirmed only, through that host only, newest first', async () => {
+    const t = context();
+    const petition = await makePetition(t.ctx);
     const countries = ['FR', 'MA', 'DZ', 'TN', 'BE', 'SN', 'CA'];
     await signAndConfirm(t.ctx, petition, countries.length, (i) => ({ country: countries[i] }));
     await signAs(t.ctx, petition, { country: 'LB' }); // pending: never listed

@@ -1,24 +1,19 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/support/context.ts';
+import { expect, it } from 'vitest';
+import { useTestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { makePetition } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
 import { signAndConfirm, signAs } from '../ledger/ledger.test-support.ts';
-import type { Petition } from '../petitions/petition.ts';
 import { tallyConfirmed } from './stats.store.ts';
 
 const DAY_MS = 86_400_000;
 
 describeEachDialect('the breakdown of confirmed signatures', (dialect) => {
-  let t: TestContext;
-  let petition: Petition;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-    petition = await makePetition(t.ctx);
-  });
-  afterEach(async () => t.close());
+  const context = useTestContext(dialect);
 
   it('counts confirmed signatures by day, country and source, across as many pages as it takes, and nothing else', async () => {
+    const t = context();
+    const petition = await makePetition(t.ctx);
     const countries = ['FR', 'FR', 'MA', 'FR', 'DZ', 'MA', 'FR', 'MA', 'DZ', 'FR', 'MA', 'FR', 'DZ'];
     const ids = await signAndConfirm(t.ctx, petition, countries.length, (i) => ({ country: countries[i] }));
     await signAs(t.ctx, petition, { country: 'FR' }); // pending: not in any figure
