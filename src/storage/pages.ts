@@ -17,3 +17,18 @@ export async function forEachPage<T extends { readonly id: number }>(
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/**
+ * Walks the ids from `first` to `last` (both included) in ranges of `size`, upward or, when
+ * `first` is the larger, downward, the event loop taking a turn between ranges; `visit` gets each
+ * range as (lowest, highest) and returns true to stop. For a filtered read on SQLite: a page of
+ * matching rows may lie behind any number of rows that do not match, a range of ids never does.
+ */
+export async function forEachIdRange(first: number, last: number, size: number, visit: (lowest: number, highest: number) => Promise<boolean | void>): Promise<void> {
+  const down = first > last;
+  for (let start = first; down ? start >= last : start <= last; start += down ? -size : size) {
+    const end = down ? Math.max(last, start - size + 1) : Math.min(last, start + size - 1);
+    if (await visit(Math.min(start, end), Math.max(start, end))) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
