@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Context } from '../context.ts';
 import { forgetExpiredChallenges } from '../fraud/fraud.service.ts';
 import { applyCountChanges } from '../counts/counts.service.ts';
@@ -35,6 +36,7 @@ export async function deleteLapsedPending(ctx: Context, now: number): Promise<nu
     });
     ctx.board.apply(changed);
     deleted += lapsed.length;
+    await nextTurn(); // on SQLite the batches run on the thread that serves: requests get in between
   }
   return deleted;
 }
@@ -50,6 +52,7 @@ export async function eraseAfterRetention(ctx: Context, now: number): Promise<nu
       if (ids.length === 0) break;
       await ctx.db.transaction().execute((trx) => eraseSignatureData(trx, ids, blank, now));
       erased += ids.length;
+      await nextTurn();
     }
   }
   return erased;

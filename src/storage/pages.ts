@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
 /**
  * Reads rows in pages of ascending ids (each page starts after the last id of the one before) and
  * hands each page to `visit`, the event loop taking a turn between pages. SQLite runs on the
@@ -14,7 +16,7 @@ export async function forEachPage<T extends { readonly id: number }>(
     await visit(page);
     if (page.length < pageSize) return;
     after = page[page.length - 1]?.id ?? after;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
 
@@ -29,6 +31,6 @@ export async function forEachIdRange(first: number, last: number, size: number, 
   for (let start = first; down ? start >= last : start <= last; start += down ? -size : size) {
     const end = down ? Math.max(last, start - size + 1) : Math.min(last, start + size - 1);
     if (await visit(Math.min(start, end), Math.max(start, end))) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
