@@ -41,7 +41,7 @@ export interface ThreadTime {
 }
 
 /** This thread's event loop: time spent outside the wait for I/O counts as active. */
-export const eventLoopTime: ThreadTime = {
+const eventLoopTime: ThreadTime = {
   sample() {
     const { active, idle } = performance.eventLoopUtilization();
     return { activeMs: active, elapsedMs: active + idle };

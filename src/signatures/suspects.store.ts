@@ -58,7 +58,7 @@ export interface ReviewRow {
  * 230 ms to list them. SQLite reads ranges of this many ids instead, the event loop taking a turn
  * between them; PostgreSQL runs the one statement in its own process.
  */
-export const REVIEW_ID_RANGE = 20_000;
+const REVIEW_ID_RANGE = 20_000;
 
 /** Only the signatures whose ids lie in [lowest, highest] (both included), when a range is given. */
 function withinIds<O>(query: SignatureQuery<O>, ids: readonly [number, number] | undefined): SignatureQuery<O> {
