@@ -18,7 +18,7 @@ import { rssOf, watchRss } from './lib/cpu.ts';
 import { openPostgres, ADMIN_URL } from './lib/db.ts';
 import { measureLoad, waitForQuiet, type MeasuredLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
-import { freePort, REPO, serverNodeFlags, sleep, startTs, TMP, waitForHttp, type Child } from './lib/processes.ts';
+import { chorusNodeFlags, freePort, REPO, serverNodeFlags, sleep, startTs, TMP, waitForHttp, type Child } from './lib/processes.ts';
 import { renderMarkdown, evaluateTargets } from './lib/report.ts';
 import { seedPostgres, seedSqlite } from './lib/seed.ts';
 import { round } from './lib/stats.ts';
@@ -59,7 +59,7 @@ const results: RunResults = {
   notes: [
     'Abuse limits are switched off for the run (CHORUS_RATE_LIMITS=off), as for any load test.',
     "Chorus runs with CHORUS_IN_PROCESS_WORKER=off: confirmation mail is queued in the jobs table (the outbox) in the signature's transaction but not sent during the run, so the worker does not compete for the CPU.",
-    `Every server measured (H, the naive baselines, Chorus) runs with the node flags of \`npm start\`: ${serverNodeFlags().join(' ') || 'none'}.`,
+    `Chorus is started as \`npm start\` starts it (\`sh bin/chorus serve\`, which picks node's flags for the database): on SQLite ${serverNodeFlags().join(' ')}; on PostgreSQL ${chorusNodeFlags({ DATABASE_URL: 'postgres://bench' }).join(' ')}. H and the naive baselines run with the SQLite set.`,
     'Load comes from a separate process (bench/lib/load-process.ts, raw keep-alive HTTP/1.1 sockets) on the same 2-core machine, over loopback only.',
     'Closed loop: each connection sends its next request when the previous one is answered. Open loop (W4): requests are due at a fixed rate and latency is measured from the due time (no coordinated omission).',
     'Ratios are to H measured in this run: H@100 is the better of a measurement at the start and one at the end (each taken again when another process disturbed it); 400-connection rows are compared with H@400.',

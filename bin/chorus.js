@@ -1,23 +1,9 @@
-#!/usr/bin/env -S node --min-semi-space-size=16 --max-old-space-size=1024
-// The `chorus` command. The TypeScript sources are bundled into one plain JavaScript module the
-// first time they are run (and again whenever a source file changes), so a running server carries
-// no compiler in its memory and there is no build step to forget. The bundle lives under
-// node_modules/.cache/chorus, named by a fingerprint of the sources.
-// CHORUS_FROM_SOURCE=1 runs the sources through tsx instead (no bundle).
-//
-// Node runs it with V8's young generation at its full 16 MB from the start (`--min-semi-space-size=16`,
-// also in `npm start`; a V8 flag, so it can only be given on the command line). Left to start at
-// 1 MB and grow, the main thread promoted about 3 KB of every signing request's short-lived objects
-// to the old generation under a spike, and its collections took about 1.6 s of CPU in 10 s of
-// signing; with the flag, 0.5 s, and the server's peak memory fell by about 40 MB (README: Performance).
-//
-// It also sets the JavaScript heap's limit (`--max-old-space-size=1024`, 1 GB; V8 applies it to every
-// thread). V8 derives from that limit how far it lets the heap grow between full collections. Node's
-// default limit follows the machine's memory (4 GB on a machine of 24 GB), and with it the main
-// thread's old generation reached about twice what was live under a spike. With a 1 GB limit the
-// server's peak memory while signing was 197-204 MB instead of 220-264 (SQLite) and 182-184 instead
-// of 242-274 (PostgreSQL), at the same throughput. What is live stays far below the limit: about
-// 25 MB at rest, and a delivery packet of any size streams in flat memory.
+// The program behind the `chorus` command: bin/chorus starts it under node with the V8 flags that
+// suit the configured database (see there; `chorus --node-flags` prints them). The TypeScript
+// sources are bundled into one plain JavaScript module the first time they are run (and again
+// whenever a source file changes), so a running server carries no compiler in its memory and there
+// is no build step to forget. The bundle lives under node_modules/.cache/chorus, named by a
+// fingerprint of the sources. CHORUS_FROM_SOURCE=1 runs the sources through tsx instead (no bundle).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

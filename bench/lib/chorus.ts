@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { databaseUrl, openPostgres, openSqlite, recreateDatabase, dropDatabase, type BenchDb } from './db.ts';
-import { freePort, REPO, runNode, serverNodeFlags, startNode, waitForHttp, type Child } from './processes.ts';
+import { CHORUS_COMMAND, chorusNodeFlags, freePort, REPO, runNode, startNode, startProcess, waitForHttp, type Child } from './processes.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -65,7 +65,12 @@ export async function createChorus(dialect: Dialect, runDir: string, name = `cho
     sqliteFile,
     databaseUrl: dbUrl,
     async start(nodeArgs = []) {
-      const child = startNode(name, chorus, ['serve'], { env, nodeArgs: [...serverNodeFlags(), ...nodeArgs] });
+      // As `npm start` runs it (bin/chorus picks node's flags and becomes the server); with flags of
+      // the caller's own (a profiler), node is started here with bin/chorus's flags and those.
+      const child =
+        nodeArgs.length === 0
+          ? startProcess(name, 'sh', [CHORUS_COMMAND, 'serve'], { env })
+          : startNode(name, chorus, ['serve'], { env, nodeArgs: [...chorusNodeFlags(env), ...nodeArgs] });
       await waitForHttp(child, port, `/api/v1/petitions/${SLUG}`);
       return child;
     },

@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
@@ -10,17 +10,25 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const TMP = path.join(REPO, 'bench', 'tmp');
 export const LOGS = path.join(TMP, 'logs');
 
+/** The `chorus` command: `npm start` runs `sh bin/chorus serve`, which execs node with flags for the database. */
+export const CHORUS_COMMAND = path.join(REPO, 'bin', 'chorus');
+
+/** The node flags bin/chorus gives a server in this environment (`chorus --node-flags`). */
+export function chorusNodeFlags(env: NodeJS.ProcessEnv): string[] {
+  const run = spawnSync('sh', [CHORUS_COMMAND, '--node-flags'], { env, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`chorus --node-flags failed: ${run.stderr}`);
+  return run.stdout.trim().split(/\s+/).filter(Boolean);
+}
+
 /**
- * The flags `npm start` gives node (package.json), read from there so the bench runs Chorus the way
- * it is documented to run. Every server the bench measures gets them, H and the naive baselines
- * too: the ratios then compare designs on the same runtime settings.
+ * The flags every baseline (H and the naive designs) runs with: those `npm start` gives Chorus on
+ * its embedded database. The ratios then compare designs on the same runtime settings.
  */
 export function serverNodeFlags(): string[] {
-  const start = (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = start.split(/\s+/);
-  const script = words.indexOf('bin/chorus.js');
-  if (words[0] !== 'node' || script < 0) throw new Error(`npm start is not "node [flags] bin/chorus.js …": ${start}`);
-  return words.slice(1, script).filter((word) => word.startsWith('--'));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.CHORUS_WRITER_THREAD;
+  return chorusNodeFlags(env);
 }
 
 export interface Child {
@@ -43,8 +51,13 @@ export interface StartOptions {
 
 /** Starts `node <script> ...args` in the repository, its output going to bench/tmp/logs/<name>.log. */
 export function startNode(name: string, script: string, args: readonly string[], options: StartOptions = {}): Child {
+  return startProcess(name, process.execPath, [...(options.nodeArgs ?? []), script, ...args], options);
+}
+
+/** Starts `command ...args` in the repository, its output going to bench/tmp/logs/<name>.log. */
+export function startProcess(name: string, command: string, args: readonly string[], options: Omit<StartOptions, 'nodeArgs'> = {}): Child {
   mkdirSync(LOGS, { recursive: true });
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
+  const child = spawn(command, args, {
     cwd: REPO,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],

@@ -1,4 +1,4 @@
-import { readEnv } from '../config/config.ts';
+import { nodeFlagsFor, readEnv } from '../config/config.ts';
 import { startChorus } from '../server.ts';
 import type { Command } from './command.ts';
 import { onShutdown } from './shutdown.ts';
@@ -15,6 +15,10 @@ export const serveCommand: Command = {
       { address: chorus.url, database: config.database.kind, mail: config.mail.kind, worker: chorus.worker ? 'in-process' : 'separate', rateLimits: config.rateLimits },
       `Chorus is serving ${config.publicUrl}`,
     );
+    const missing = nodeFlagsFor(config).flags.filter((flag) => !process.execArgv.includes(flag));
+    if (missing.length > 0) {
+      logger.warn(`node was started without ${missing.join(' ')}, which this configuration runs best with: start the server with \`npx chorus serve\` or \`npm start\`, or give node these flags`);
+    }
     if (config.rateLimits === 'off') logger.warn('abuse limits are OFF (CHORUS_RATE_LIMITS=off): for load tests only');
     if (config.mail.kind === 'dev') logger.info(`no SMTP_URL: mail is kept at ${config.publicUrl}/dev/mail`);
     await onShutdown(async () => {
@@ -24,3 +28,4 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
