@@ -28,4 +28,3 @@ export const serveCommand: Command = {
     return 0;
   },
 };
-

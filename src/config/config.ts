@@ -200,8 +200,8 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
  * The main thread's young generation starts at 16 MB semi-spaces, so a signing request's
  * short-lived objects die young, and every thread's heap is capped at 1 GB. On PostgreSQL, where
  * the main thread writes the signature batches itself unless CHORUS_WRITER_THREAD=on, 8 MB
- * semi-spaces and a 512 MB cap sign as fast for about 22 MB less at the peak (bin/chorus says how
- * each was measured).
+ * semi-spaces and a 512 MB cap sign as fast at 100 connections (about 4 % slower at 400) for
+ * about 22 MB less at the peak (bin/chorus says how each was measured).
  */
 export function nodeFlagsFor(config: Pick<Config, 'database' | 'writerThread'>): { readonly semiSpaceMb: number; readonly heapMb: number; readonly flags: readonly string[] } {
   if (config.database.kind === 'postgres' && !config.writerThread) {
