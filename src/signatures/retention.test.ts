@@ -10,7 +10,7 @@ import { holdSignerData, releaseSignerDataHold, setPetitionRetention } from '../
 import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
-import { JOB_RETENTION_SWEEP, scheduleRetentionSweep } from './retention.ts';
+import { deleteLapsedPending, eraseAfterRetention, JOB_RETENTION_SWEEP, scheduleRetentionSweep } from './retention.ts';
 import { SEALED } from './signature.ts';
 import { parseSignatureInput } from './signature.schemas.ts';
 import { confirmSignature, signPetition } from './signatures.service.ts';
@@ -93,6 +93,39 @@ describeEachDialect('retention', (dialect) => {
     expect(await names(closed.id)).toEqual([{ name: '', email: '', comment: null, erased: true }]);
     expect(await names(open.id)).toEqual([{ name: 'Lina Sabry', email: 'stays@example.org', comment: null, erased: false }]);
     expect(await readConfirmedCount(t.ctx, closed.id)).toBe(1);
+  });
+
+  it('lets the event loop take a turn between its batches (on SQLite nothing else would get in)', async () => {
+    const lapsing = await makePetition(t.ctx);
+    const closed = await makePetition(t.ctx);
+    for (const n of [1, 2, 3]) await sign(lapsing, `never-${n}@example.org`);
+    for (const n of [1, 2, 3]) await confirmSignature(t.ctx, closed, await sign(closed, `signer-${n}@example.org`));
+    await changePetitionStatus(t.ctx, closed.slug, 'closed');
+    t.clock.advance(31 * DAY);
+
+    /** Runs `work`, counting the turns the event loop takes meanwhile. */
+    const turnsDuring = async (work: () => Promise<number>) => {
+      let turns = 0;
+      let counting = true;
+      const tick = () => {
+        if (!counting) return;
+        turns += 1;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      const done = await work();
+      counting = false;
+      return { done, turns };
+    };
+    // Batches of one: three batches each, and a turn after every one.
+    const deleted = await turnsDuring(() => deleteLapsedPending(t.ctx, t.clock.now(), 1));
+    expect(deleted.done).toBe(3);
+    expect(deleted.turns).toBeGreaterThanOrEqual(3);
+    const erased = await turnsDuring(() => eraseAfterRetention(t.ctx, t.clock.now(), 1));
+    expect(erased.done).toBe(3);
+    expect(erased.turns).toBeGreaterThanOrEqual(3);
+    expect(await tallySignatures(t.ctx.db, lapsing.id)).toEqual({ pending: 0, confirmed: 0, removed: 0, suspected: 0 });
+    expect(await readConfirmedCount(t.ctx, closed.id)).toBe(3);
   });
 
   it('mixes held and expired petitions: each its own period, a held one kept until released', async () => {
