@@ -15,7 +15,7 @@ export const serveCommand: Command = {
       { address: chorus.url, database: config.database.kind, mail: config.mail.kind, worker: chorus.worker ? 'in-process' : 'separate', rateLimits: config.rateLimits },
       `Chorus is serving ${config.publicUrl}`,
     );
-    const missing = nodeFlagsFor(config).flags.filter((flag) => !process.execArgv.includes(flag));
+    const missing = nodeFlagsFor(config).filter((flag) => !process.execArgv.includes(flag));
     if (missing.length > 0) {
       logger.warn(`node was started without ${missing.join(' ')}, which this configuration runs best with: start the server with \`npx chorus serve\` or \`npm start\`, or give node these flags`);
     }

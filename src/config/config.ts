@@ -203,11 +203,9 @@ export function toConfig(env: Environment, cwd = process.cwd()): Config {
  * semi-spaces and a 512 MB cap sign as fast at 100 connections (about 4 % slower at 400) for
  * about 22 MB less at the peak (bin/chorus says how each was measured).
  */
-export function nodeFlagsFor(config: Pick<Config, 'database' | 'writerThread'>): { readonly semiSpaceMb: number; readonly heapMb: number; readonly flags: readonly string[] } {
-  if (config.database.kind === 'postgres' && !config.writerThread) {
-    return { semiSpaceMb: 8, heapMb: 512, flags: ['--min-semi-space-size=8', '--max-semi-space-size=8', '--max-old-space-size=512'] };
-  }
-  return { semiSpaceMb: 16, heapMb: 1024, flags: ['--min-semi-space-size=16', '--max-old-space-size=1024'] };
+export function nodeFlagsFor(config: Pick<Config, 'database' | 'writerThread'>): readonly string[] {
+  if (config.database.kind === 'postgres' && !config.writerThread) return ['--min-semi-space-size=8', '--max-semi-space-size=8', '--max-old-space-size=512'];
+  return ['--min-semi-space-size=16', '--max-old-space-size=1024'];
 }
 
 /** Reads `process.env` once; the only place in Chorus that does. */
