@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
-import { insertRows, multiRowStatement } from '../storage/row-inserts.ts';
+import { chunkedStatements, insertRows } from '../storage/row-inserts.ts';
 import type { GroupedStatement } from '../storage/statement-group.ts';
 import type { HostRole, HostStatus } from '../storage/schema.ts';
 import type { Host } from './coalition.ts';
@@ -118,7 +118,7 @@ export async function insertAttributions(trx: Trx, rows: readonly NewAttribution
 
 /** `insertAttributions` as part of a group of writes (see runGrouped), when which pairs are new does not matter; rows must not be empty. */
 export function attributionsStatement(trx: Trx, rows: readonly NewAttribution[]): GroupedStatement<unknown> {
-  return { query: () => multiRowStatement(rows, (batch) => attributionsInsert(trx, batch)), run: async () => (await insertRows(trx, rows, (batch) => attributionsInsert(trx, batch)), []), returning: false };
+  return { queries: () => chunkedStatements(rows, (batch) => attributionsInsert(trx, batch)), run: async () => (await insertRows(trx, rows, (batch) => attributionsInsert(trx, batch)), []), returning: false };
 }
 
 export interface NewConsent {
@@ -143,7 +143,7 @@ export async function insertConsents(trx: Trx, rows: readonly NewConsent[]): Pro
 
 /** `insertConsents` as part of a group of writes (see runGrouped); rows must not be empty. */
 export function consentsStatement(trx: Trx, rows: readonly NewConsent[]): GroupedStatement<unknown> {
-  return { query: () => multiRowStatement(rows.map((r) => ({ ...r, withdrawn_at: null })), (batch) => consentsInsert(trx, batch)), run: async () => (await insertConsents(trx, rows), []), returning: false };
+  return { queries: () => chunkedStatements(rows.map((r) => ({ ...r, withdrawn_at: null })), (batch) => consentsInsert(trx, batch)), run: async () => (await insertConsents(trx, rows), []), returning: false };
 }
 
 /** The hosts each of these signatures came through. */

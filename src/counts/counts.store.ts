@@ -51,7 +51,7 @@ type CountsColumns = { petition_id: number; signed: number; confirmed: number; r
  */
 export function countsStatement(trx: Trx, petitionId: number, delta: CountsDelta, now: number): GroupedStatement<CountsColumns> {
   const query = countsUpdate(trx, petitionId, delta, now);
-  return { query: () => query, run: () => query.execute(), returning: true };
+  return { queries: () => [query.compile()], run: () => query.execute(), returning: true };
 }
 
 export function toCountsRows(rows: readonly CountsColumns[]): CountsRow[] {
@@ -104,7 +104,7 @@ type HostCountsColumns = { petition_id: number; organisation_id: number; confirm
  */
 export function hostCountsStatement(trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number): GroupedStatement<HostCountsColumns> {
   const query = hostCountsUpsert(trx, petitionId, organisationId, confirmed, now);
-  return { query: () => query, run: () => query.execute(), returning: true };
+  return { queries: () => [query.compile()], run: () => query.execute(), returning: true };
 }
 
 export function toHostCountsRows(rows: readonly HostCountsColumns[]): HostCountsRow[] {

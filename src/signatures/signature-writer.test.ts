@@ -133,10 +133,10 @@ describeOnPostgres('the signature writer beside other transactions', (dialect) =
       const client = watch.sent.find((q) => q.sql.startsWith('insert into "signatures"'))?.client;
       return roundTripsOf(watch.sent, client);
     };
-    // The insert goes with the BEGIN, the last writes with the COMMIT.
-    expect(await batchOf(['trip1@example.org', 'trip2@example.org'])).toEqual(['begin 0', 'insert 1', 'with 0', 'commit 1']);
-    // A repeat's stored row is looked up in a round trip of its own.
-    expect(await batchOf(['trip1@example.org', 'trip3@example.org'])).toEqual(['begin 0', 'insert 1', 'select 0', 'with 0', 'commit 1']);
+    // The insert goes with the BEGIN; the last writes (where each signed, the mail jobs, the count) go together with the COMMIT.
+    expect(await batchOf(['trip1@example.org', 'trip2@example.org'])).toEqual(['begin 0', 'insert 1', 'insert 0', 'insert 1', 'update 2', 'commit 3']);
+    // A repeat's stored row is looked up in a round trip of its own; its notice joins the last writes.
+    expect(await batchOf(['trip1@example.org', 'trip3@example.org'])).toEqual(['begin 0', 'insert 1', 'select 0', 'update 0', 'insert 1', 'insert 2', 'update 3', 'commit 4']);
   });
 
   it('answers a repeat for an address another transaction is inserting, once that one commits', async () => {

@@ -80,7 +80,7 @@ export function repeatNoticesStatement(trx: Trx, notices: readonly RepeatNotice[
         : {}),
     }))
     .where('id', 'in', notices.map((n) => n.id));
-  return { query: () => query, run: async () => (await query.execute(), []), returning: false };
+  return { queries: () => [query.compile()], run: async () => (await query.execute(), []), returning: false };
 }
 
 /**

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeOnPostgres, useFreshDatabase } from '../../test/support/dialects.ts';
 import { roundTripsOf, watchPostgresQueries } from '../../test/support/pg-queries.ts';
 import { openStorage, type Db } from './database.ts';
-import { StatementNames, withCommit } from './postgres-driver.ts';
+import { fixedShape, pipelined, StatementNames, withCommit } from './postgres-driver.ts';
 
 const insertProbe = (v: number) => CompiledQuery.raw(`insert into pipeline_probe (v) values (${v}) returning v`);
 const values = async (db: Db) => (await sql<{ v: number }>`select v from pipeline_probe order by v`.execute(db)).rows.map((r) => r.v);
@@ -109,6 +109,54 @@ describeOnPostgres('transactions and statements on Chorus’s PostgreSQL driver'
   });
 });
 
+describeOnPostgres('pipelines and statements of a fixed shape on Chorus’s PostgreSQL driver', (dialect) => {
+  const database = useFreshDatabase(dialect);
+  let watch: ReturnType<typeof watchPostgresQueries> | undefined;
+  beforeEach(async () => {
+    await sql`create table pipeline_probe (v integer primary key)`.execute(database.storage.db);
+    watch = watchPostgresQueries();
+  });
+  afterEach(() => watch?.restore());
+
+  it('send a pipeline’s statements in one round trip and answer each one’s rows, in order', async () => {
+    const { db } = database.storage;
+    const answered = await db.transaction().execute(async (trx) => {
+      const first = (await trx.executeQuery(pipelined([insertProbe(1), insertProbe(2)]))).rows;
+      const last = (await trx.executeQuery(withCommit(pipelined([insertProbe(3), CompiledQuery.raw('select v from pipeline_probe order by v')])))).rows;
+      return [first, last];
+    });
+    expect(answered).toEqual([
+      [[{ v: 1 }], [{ v: 2 }]],
+      [[{ v: 3 }], [{ v: 1 }, { v: 2 }, { v: 3 }]],
+    ]);
+    // The first pipeline goes with the BEGIN, the second with the COMMIT.
+    expect(roundTripsOf(watch?.sent ?? [], 1)).toEqual(['begin 0', 'insert 1', 'insert 2', 'insert 0', 'select 1', 'commit 2']);
+    expect(await values(db)).toEqual([1, 2, 3]);
+  });
+
+  it('fail the whole transaction when a statement in the middle of a pipeline fails, reporting that one, and keep the connection usable', async () => {
+    const { db } = database.storage;
+    await expect(db.transaction().execute((trx) => trx.executeQuery(withCommit(pipelined([insertProbe(1), insertProbe(1), insertProbe(2)]))))).rejects.toThrow(/duplicate key/);
+    await expect(db.transaction().execute((trx) => trx.executeQuery(pipelined([insertProbe(3), CompiledQuery.raw('select * from no_such_table'), insertProbe(4)])))).rejects.toThrow(/no_such_table/);
+    expect(await values(db)).toEqual([]);
+    await Promise.all([5, 6, 7].map((v) => db.transaction().execute((trx) => trx.executeQuery(withCommit(pipelined([insertProbe(v)]))))));
+    expect(await values(db)).toEqual([5, 6, 7]);
+  });
+
+  it('name a statement of a fixed shape the first time it is seen, however large, on every connection', async () => {
+    const { db } = database.storage;
+    const wide = (from: number) =>
+      fixedShape(CompiledQuery.raw(`insert into pipeline_probe (v) values ${Array.from({ length: 40 }, (_, i) => `($${i + 1})`).join(', ')}`, Array.from({ length: 40 }, (_, i) => from + i)));
+    await db.executeQuery(wide(0));
+    await Promise.all([1, 2, 3].map((n) => db.transaction().execute((trx) => trx.executeQuery(wide(n * 100)))));
+    const sent = (watch?.sent ?? []).filter((q) => q.sql.startsWith('insert'));
+    expect(sent.map((q) => q.name)).toEqual(Array<string>(4).fill(sent[0]?.name ?? 'a name'));
+    expect(sent[0]?.name).toMatch(/^chorus_shape_\d+$/);
+    expect(new Set(sent.map((q) => q.client)).size).toBeGreaterThan(1);
+    expect(await values(db)).toHaveLength(160);
+  });
+});
+
 describeOnPostgres('Chorus’s PostgreSQL driver with named statements off', () => {
   it('leaves every statement unnamed (CHORUS_PG_NAMED_STATEMENTS=off)', async () => {
     const watch = watchPostgresQueries();
@@ -142,6 +190,24 @@ describe('statement names', () => {
     expect(names.nameOf(query(999))).toBeUndefined(); // past the bound, a new text stays unnamed
     expect(names.nameOf(query(0))).toBe(name); // and the named keep their names
     expect(names.nameOf(CompiledQuery.raw('create table x (v int)'))).toBeUndefined();
+  });
+});
+
+describe('statements of a fixed shape', () => {
+  it('are named at first sight, one name per text, up to a bound of their own', () => {
+    const names = new StatementNames();
+    const shape = (n: number) => fixedShape(CompiledQuery.raw(`insert into t (v) values ${Array.from({ length: n }, (_, i) => `($${i + 1})`).join(', ')}`, Array.from({ length: n }, (_, i) => i)));
+    const given = new Set<string>();
+    for (let n = 1; n <= 300; n++) {
+      const name = names.nameOf(shape(n));
+      if (name) given.add(name);
+      expect(names.nameOf(shape(n))).toBe(name);
+    }
+    expect(given.size).toBe(200);
+    // Small statements keep their own bound and rule.
+    const small = CompiledQuery.raw('select v from t where v = $1', [1]);
+    expect(names.nameOf(small)).toBeUndefined();
+    expect(names.nameOf(small)).toMatch(/^chorus_\d+$/);
   });
 });
 

@@ -21,10 +21,18 @@ import type pg from 'pg';
  *   columns may not change under it (a migration adding a column would break it). Behind a
  *   connection pooler that does not keep prepared statements (PgBouncer in transaction mode before
  *   1.21), `CHORUS_PG_NAMED_STATEMENTS=off` leaves every statement unnamed.
+ * - **Statements of a fixed shape.** A batch's inserts are cut into chunks of 1, 2, 4… 128 rows
+ *   (row-inserts.ts), so each table's insert comes in a handful of texts whatever the batch's size.
+ *   A statement marked with `fixedShape` is named the first time it is seen, however many parameters
+ *   it has: PostgreSQL then parses and plans each shape once per connection. Parsing and planning a
+ *   batch's statements had been about a quarter of PostgreSQL's CPU per signature.
+ * - **Pipelines.** `pipelined` sends several statements of one transaction back to back, without
+ *   waiting for the answers in between (Kysely would run them one after another), and answers each
+ *   one's rows, in order: one round trip for all of them.
  *
  * A transaction with an isolation level or access mode begins the same way (`start transaction …`
- * written with its first statement). Nothing runs concurrently within a transaction (Kysely runs a
- * transaction's queries one after another).
+ * written with its first statement). Apart from a pipeline, nothing runs concurrently within a
+ * transaction (Kysely runs a transaction's queries one after another).
  */
 export class ChorusPostgresDialect extends PostgresDialect {
   readonly #pool: pg.Pool;
@@ -60,12 +68,50 @@ function commitsAfter(query: CompiledQuery): query is CommittingQuery {
   return (query as Partial<CommittingQuery>)[COMMIT_AFTER] === true;
 }
 
+const FIXED_SHAPE: unique symbol = Symbol('fixed shape');
+
+/**
+ * Marks a statement whose text is one of few (a chunk of a batch's insert, see row-inserts.ts): it
+ * is named at first sight whatever its size, so PostgreSQL parses and plans it once per connection.
+ * Only for texts that repeat: every new text marked so takes a name until the bound.
+ */
+export function fixedShape<R>(query: CompiledQuery<R>): CompiledQuery<R> {
+  return Object.assign({ ...query }, { [FIXED_SHAPE]: true as const });
+}
+
+function isFixedShape(query: CompiledQuery): boolean {
+  return (query as { [FIXED_SHAPE]?: true })[FIXED_SHAPE] === true;
+}
+
+const PIPELINE: unique symbol = Symbol('pipeline');
+
+type PipelineQuery = CompiledQuery & { readonly [PIPELINE]: readonly CompiledQuery[] };
+
+/**
+ * Several statements of one transaction sent back to back in one round trip; the answer's rows are
+ * each statement's rows, in order (`rows[i]` is the i-th statement's). A failing statement fails
+ * the whole (and, in a transaction, PostgreSQL refuses the rest). Can carry `withCommit`. Outside a
+ * transaction each statement would commit on its own: use it inside one. PostgreSQL only.
+ */
+export function pipelined(queries: readonly CompiledQuery[]): CompiledQuery<readonly unknown[]> {
+  if (queries.length === 0) throw new Error('a pipeline needs at least one statement');
+  // Its own text only names it (the statements go one by one): joining theirs would copy tens of KB per batch.
+  const pipeline: PipelineQuery = { ...CompiledQuery.raw(`/* a pipeline of ${queries.length} statements */`), [PIPELINE]: queries };
+  return pipeline as CompiledQuery<readonly unknown[]>;
+}
+
+function pipelineOf(query: CompiledQuery): readonly CompiledQuery[] | undefined {
+  return (query as Partial<PipelineQuery>)[PIPELINE];
+}
+
 /** What a `COMMIT` answers when an earlier statement failed: PostgreSQL rolled the transaction back. */
 const ROLLED_BACK = 'ROLLBACK';
 
 const MAX_NAMED_PARAMETERS = 32;
 const MAX_NAMED_STATEMENTS = 400;
 const MAX_COUNTED_STATEMENTS = 4_000;
+/** Fixed-shape texts named per pool, apart from the others: a few tables' inserts in eight sizes each need about fifty. */
+const MAX_FIXED_SHAPES = 200;
 
 /**
  * Which statements get a name: a statement is counted when first seen and named when seen again,
@@ -76,8 +122,18 @@ const MAX_COUNTED_STATEMENTS = 4_000;
 export class StatementNames {
   readonly #seen = new Map<string, string | null>();
   #named = 0;
+  #fixed = 0;
 
   nameOf(query: CompiledQuery): string | undefined {
+    if (isFixedShape(query)) {
+      const known = this.#seen.get(query.sql);
+      if (known) return known;
+      if (this.#fixed >= MAX_FIXED_SHAPES) return undefined;
+      this.#fixed += 1;
+      const name = `chorus_shape_${this.#fixed}`;
+      this.#seen.set(query.sql, name);
+      return name;
+    }
     // Checked first: a batch's statement (tens of KB of text) is never hashed for the lookup.
     if (query.parameters.length > MAX_NAMED_PARAMETERS) return undefined;
     const known = this.#seen.get(query.sql);
@@ -135,18 +191,20 @@ class ChorusPostgresConnection implements DatabaseConnection {
     if (this.#committed) throw new Error('this transaction has already committed: a statement sent with its commit must be its last');
     const begin = this.#begin;
     this.#begin = undefined;
-    const result = this.#send<R>(query);
+    const statements = pipelineOf(query);
+    const results = statements ? statements.map((statement) => this.#send(statement)) : [this.#send<R>(query)];
     const commit = this.#inTransaction && commitsAfter(query) ? this.#send<{ command?: string }>(CompiledQuery.raw('commit')) : undefined;
     // Every answer is awaited (none is left to fail unobserved); the first failure, in the order sent, is the one reported.
-    const [began, answered, committed] = await Promise.allSettled([begin, result, commit]);
-    if (began.status === 'rejected') throw began.reason;
-    if (answered.status === 'rejected') throw answered.reason;
-    if (committed.status === 'rejected') throw committed.reason;
+    const settled = await Promise.allSettled([begin, ...results, commit]);
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
     if (commit) {
+      const committed = settled[settled.length - 1] as PromiseFulfilledResult<QueryResult<{ command?: string }> | undefined>;
       if (committed.value?.rows[0]?.command === ROLLED_BACK) throw new Error('the transaction was rolled back: an earlier statement in it failed');
       this.#committed = true;
     }
-    return answered.value;
+    const answers = settled.slice(1, 1 + results.length).map((outcome) => (outcome as PromiseFulfilledResult<QueryResult<unknown>>).value);
+    if (statements) return { rows: answers.map((answer) => answer.rows) as R[] };
+    return answers[0] as QueryResult<R>;
   }
 
   // Kysely's answers, as its own driver gives them: affected rows for writes, the command for COMMIT and ROLLBACK.

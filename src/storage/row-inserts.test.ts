@@ -3,7 +3,8 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect, SQLITE_DIALECT, useFreshDatabase } from '../../test/support/dialects.ts';
 import { sqliteConnectionOf } from './database.ts';
-import { insertRows, insertRowsForIds, multiRowStatement } from './row-inserts.ts';
+import { StatementNames } from './postgres-driver.ts';
+import { chunkedStatements, insertRows, insertRowsForIds, multiRowStatement } from './row-inserts.ts';
 import type { Database } from './schema.ts';
 
 describeEachDialect('insertRows', (dialect) => {
@@ -53,6 +54,15 @@ describeEachDialect('insertRows', (dialect) => {
       { k: 3, v: 'three' },
     ]);
     await sql`drop table row_insert_probe`.execute(db);
+  });
+
+  it('stores and returns a large batch whole and in order inside a transaction (on PostgreSQL as chunks sent together)', async () => {
+    const { db } = database.storage;
+    const rows = Array.from({ length: 300 }, (_, i) => job(`k${i}`, i % 3 ? `e${i}` : null));
+    const returned = await db.transaction().execute((trx) => insertRows(trx, rows, (batch) => trx.insertInto('jobs').values([...batch]).returning(['kind', 'last_error'])));
+    expect(returned).toEqual(rows.map((r) => ({ kind: r.kind, last_error: r.last_error })));
+    const stored = await db.selectFrom('jobs').select(['kind', 'last_error']).orderBy('id').execute();
+    expect(stored).toEqual(rows.map((r) => ({ kind: r.kind, last_error: r.last_error })));
   });
 });
 
@@ -146,5 +156,56 @@ describe('multiRowStatement (PostgreSQL statements, compiled without a connectio
     const computed = (rows: readonly ReturnType<typeof job>[]) => db.insertInto('jobs').values(rows.map((row) => ({ ...row, created_at: sql<number>`1 + ${row.created_at}` })));
     const two = [job('a', null), job('b', null)];
     expect(multiRowStatement(two, computed).compile()).toMatchObject({ sql: computed(two).compile().sql, parameters: computed(two).compile().parameters });
+  });
+});
+
+describe('chunkedStatements (PostgreSQL statements, compiled without a connection)', () => {
+  const pool = new pg.Pool({ max: 1 }); // never connects: only compiled here
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const job = (kind: string, lastError: string | null | undefined) => ({ kind, payload: '{}', status: 'queued' as const, run_at: 1, attempts: 0, max_attempts: 3, locked_until: null, last_error: lastError, created_at: 2 });
+  const insert = (rows: readonly ReturnType<typeof job>[]) => db.insertInto('jobs').values([...rows]).returning('id');
+  const rowsOf = (count: number) => Array.from({ length: count }, (_, i) => job(`k${i}`, i % 2 ? 'x' : null));
+
+  it('cuts the rows into chunks of 128, 64… 1 rows, in order, each the statement Kysely builds for its rows', () => {
+    for (const [count, sizes] of [[1, [1]], [2, [2]], [37, [32, 4, 1]], [128, [128]], [300, [128, 128, 32, 8, 4]]] as const) {
+      const rows = rowsOf(count);
+      const statements = chunkedStatements(rows, insert);
+      expect(statements.map((s) => s.parameters.length / 9)).toEqual(sizes);
+      let from = 0;
+      for (const statement of statements) {
+        const size = statement.parameters.length / 9;
+        const kysely = insert(rows.slice(from, from + size)).compile();
+        expect(statement.sql).toBe(kysely.sql);
+        expect(statement.parameters).toEqual(kysely.parameters);
+        from += size;
+      }
+    }
+  });
+
+  it('gives a table’s insert a handful of texts whatever the batch size, each named at first sight', () => {
+    const texts = new Set<string>();
+    const names = new StatementNames();
+    for (let count = 1; count <= 256; count++) for (const statement of chunkedStatements(rowsOf(count), insert)) texts.add(statement.sql);
+    expect(texts.size).toBe(8);
+    for (const text of texts) {
+      const statement = chunkedStatements(rowsOf(text.split('), (').length), insert)[0];
+      expect(statement?.sql).toBe(text);
+      const name = statement ? names.nameOf(statement) : undefined;
+      expect(name).toMatch(/^chorus_shape_\d+$/);
+      expect(statement ? names.nameOf(statement) : undefined).toBe(name);
+    }
+    // The same text built by Kysely, unmarked, goes by the usual rule (too many parameters to name).
+    expect(names.nameOf(insert(rowsOf(64)).compile())).toBeUndefined();
+  });
+
+  it('leaves rows with a field left undefined, or a query that is not plain, as one statement built by Kysely, unmarked', () => {
+    const names = new StatementNames();
+    const holey = [...rowsOf(5), job('h', undefined)];
+    const [one, ...none] = chunkedStatements(holey, insert);
+    expect(none).toEqual([]);
+    expect(one).toMatchObject({ sql: insert(holey).compile().sql, parameters: insert(holey).compile().parameters });
+    expect(one ? names.nameOf(one) : 'x').toBeUndefined();
+    const computed = (rows: readonly ReturnType<typeof job>[]) => db.insertInto('jobs').values(rows.map((row) => ({ ...row, created_at: sql<number>`1 + ${row.created_at}` })));
+    expect(chunkedStatements(rowsOf(3), computed)).toEqual([computed(rowsOf(3)).compile()]);
   });
 });

@@ -1,6 +1,7 @@
 import { type Compilable, type CompiledQuery, type QueryResult } from 'kysely';
 import { sqliteConnectionOf, type Db } from './database.ts';
 import { dialectOf } from './dialect.ts';
+import { fixedShape, pipelined } from './postgres-driver.ts';
 
 /**
  * Inserts rows of one shape the way each database takes them fastest, from the same query builder:
@@ -15,7 +16,12 @@ import { dialectOf } from './dialect.ts';
  */
 export async function insertRows<Row extends object, Out>(db: Db, rows: readonly Row[], query: (rows: readonly Row[]) => Compilable<Out> & { execute(): Promise<Out[]> }): Promise<Out[]> {
   if (rows.length === 0) return [];
-  if (dialectOf(db) === 'postgres') return (await db.executeQuery(multiRowStatement(rows, query).compile())).rows;
+  if (dialectOf(db) === 'postgres') {
+    // In a transaction, as statements of a fixed shape in one round trip; outside one, one statement keeps the insert whole.
+    const statements = db.isTransaction ? chunkedStatements(rows, query) : [multiRowStatement(rows, query).compile()];
+    if (statements.length === 1) return (await db.executeQuery(statements[0] as CompiledQuery<Out>)).rows;
+    return ((await db.executeQuery(pipelined(statements))).rows as unknown as Out[][]).flat();
+  }
   const template = rows.length > 1 ? singleRowTemplate(rows, query) : undefined;
   if (!template) return query(rows).execute();
   const out: Out[] = [];
@@ -47,22 +53,58 @@ export async function insertRowsForIds<Row extends object>(db: Db, rows: readonl
  */
 export function multiRowStatement<Row extends object, Out>(rows: readonly Row[], query: (rows: readonly Row[]) => Compilable<Out>): Compilable<Out> {
   const template = rows.length > 1 ? singleRowTemplate(rows, query) : undefined;
-  const width = template?.parameters.length ?? 0;
-  const tuple = template ? `values ${placeholderTuples(width, 1)}` : '';
-  const at = template ? template.sql.indexOf(tuple) : -1;
-  if (!template || at < 0 || template.sql.indexOf(tuple, at + 1) >= 0 || template.sql.indexOf('$', at + tuple.length) >= 0) return query(rows);
+  const built = template ? fromTemplate(template, rows) : undefined;
+  return built ? { compile: () => built } : query(rows);
+}
+
+/**
+ * The statement for `rows` made from the single-row template: its tuple of placeholders repeated
+ * once per row, renumbered. Undefined when the template's text does not have exactly one tuple and
+ * no placeholder after it, or when a row leaves a field undefined.
+ */
+function fromTemplate<Row extends object, Out>(template: CompiledQuery<Out>, rows: readonly Row[]): CompiledQuery<Out> | undefined {
+  const width = template.parameters.length;
+  const tuple = `values ${placeholderTuples(width, 1)}`;
+  const at = template.sql.indexOf(tuple);
+  if (at < 0 || template.sql.indexOf(tuple, at + 1) >= 0 || template.sql.indexOf('$', at + tuple.length) >= 0) return undefined;
   const keys = Object.keys(rows[0] ?? {}) as (keyof Row)[];
   const parameters: unknown[] = new Array(rows.length * width);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as Row;
     for (let c = 0; c < width; c++) {
       const value = row[keys[c] as keyof Row];
-      if (value === undefined) return query(rows);
+      if (value === undefined) return undefined;
       parameters[r * width + c] = value;
     }
   }
   const sql = `${template.sql.slice(0, at)}values ${placeholderTuples(width, rows.length)}${template.sql.slice(at + tuple.length)}`;
-  return { compile: () => ({ ...template, sql, parameters }) };
+  return { ...template, sql, parameters };
+}
+
+/** The largest chunk `chunkedStatements` makes: a signing batch holds at most 256 requests. */
+const MAX_CHUNK_ROWS = 128;
+
+/**
+ * PostgreSQL: the rows as multi-row statements of 1, 2, 4… 128 rows (37 rows: 32, 4 and 1), in the
+ * rows' order, each marked `fixedShape`: a table's insert then comes in at most eight texts, which
+ * PostgreSQL parses and plans once per connection (postgres-driver.ts), where a statement of every
+ * batch size was parsed and planned anew each time. Send them together (`pipelined`), in a
+ * transaction. A query that is not plain (see `singleRowTemplate`), or rows with a field left
+ * undefined, stay one statement built by Kysely, unmarked.
+ */
+export function chunkedStatements<Row extends object, Out>(rows: readonly Row[], query: (rows: readonly Row[]) => Compilable<Out>): CompiledQuery<Out>[] {
+  if (rows.length === 0) return [];
+  const template = singleRowTemplate(rows, query);
+  if (!template) return [query(rows).compile()];
+  const statements: CompiledQuery<Out>[] = [];
+  for (let from = 0; from < rows.length; ) {
+    const size = Math.min(MAX_CHUNK_ROWS, 2 ** Math.floor(Math.log2(rows.length - from)));
+    const chunk = fromTemplate(template, rows.slice(from, from + size));
+    if (!chunk) return [query(rows).compile()];
+    statements.push(fixedShape(chunk));
+    from += size;
+  }
+  return statements;
 }
 
 /** Each row's tuple of placeholders, by row width: `($1, $2)`, `($3, $4)`… made once (a few KB per width). */

@@ -1,35 +1,40 @@
-import { CompiledQuery, type Compilable } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import type { Db } from './database.ts';
 import { dialectOf } from './dialect.ts';
-import { withCommit } from './postgres-driver.ts';
+import { pipelined, withCommit } from './postgres-driver.ts';
 
 /**
- * One write of a batch that needs nothing from the other writes of the same group: the query
- * itself, and how to run it on its own (its usual, possibly row-by-row, path).
+ * One write of a batch that needs nothing from the other writes of the same group: its statements
+ * as PostgreSQL gets them, and how to run it on its own (its usual, possibly row-by-row, path).
  */
 export interface GroupedStatement<R> {
-  /** The query, built only when the group goes as one statement (PostgreSQL): on SQLite, `run` alone is used. */
-  readonly query: () => Compilable<R>;
+  /**
+   * The write's statements, compiled, in order (a multi-row insert comes as chunks of a fixed shape,
+   * see `chunkedStatements`). Built only when the group goes as a pipeline (PostgreSQL): on SQLite,
+   * `run` alone is used.
+   */
+  readonly queries: () => readonly CompiledQuery<R>[];
   readonly run: () => Promise<readonly R[]>;
-  /** Whether its `RETURNING` rows are wanted (the query must then have a `RETURNING` clause). */
+  /** Whether its `RETURNING` rows are wanted (its statements must then have a `RETURNING` clause). */
   readonly returning: boolean;
 }
 
 type Results<T extends readonly GroupedStatement<unknown>[]> = { -readonly [K in keyof T]: T[K] extends GroupedStatement<infer R> ? readonly R[] : never };
 
 /**
- * Runs independent writes of one transaction. On PostgreSQL each statement is a round trip to the
- * server, and under load a round trip costs about a millisecond of waiting, so the group goes as one
- * statement: each write a data-modifying `WITH` part, the wanted `RETURNING` rows read back in the
- * given order (a plain `UNION ALL` runs its parts in order, so locks are taken in that order; writes
- * whose rows are not wanted run after them). On SQLite, which has no round trips, each runs on its own.
+ * Runs independent writes of one transaction. On PostgreSQL each statement waited for is a round
+ * trip to the server, and under load a round trip costs about a millisecond of waiting, so the
+ * group's statements go together in one round trip (`pipelined`), in the given order (so locks
+ * are taken in that order: put the counter rows last, to hold their locks the shortest time), and
+ * each write's `RETURNING` rows come back as its own. Each statement is a plain one: most are
+ * chunks of a fixed shape, which PostgreSQL parses and plans once per connection (a single
+ * statement of `WITH` parts, as the group went before, was a new text for every mix of batch sizes,
+ * parsed and planned each time). On SQLite, which has no round trips, each runs on its own.
  *
- * The parts see the same snapshot and none sees another's changes: only group writes that do not
- * read what an earlier one writes. Rows come back through `to_jsonb`: numbers, text and booleans
- * keep their JavaScript types; binary columns must not be returned.
+ * Outside a transaction, the group runs in one of its own, so it stays all or nothing.
  *
- * `last`: the group is its transaction's last statement. On PostgreSQL it then goes as one statement
- * even alone, together with the transaction's `COMMIT` (`withCommit`, postgres-driver.ts).
+ * `last`: the group is its transaction's last statement. On PostgreSQL it then goes together with
+ * the transaction's `COMMIT` (`withCommit`, postgres-driver.ts), even alone.
  */
 export async function runGrouped<const T extends readonly GroupedStatement<unknown>[]>(db: Db, statements: T, options: { readonly last?: boolean } = {}): Promise<Results<T>> {
   if (statements.length === 0 || dialectOf(db) !== 'postgres' || (statements.length < 2 && !options.last)) {
@@ -40,44 +45,13 @@ export async function runGrouped<const T extends readonly GroupedStatement<unkno
     }
     return out as Results<T>;
   }
-  const parameters: unknown[] = [];
-  const parts: string[] = [];
-  const reads: string[] = [];
-  statements.forEach((statement, i) => {
-    const compiled = statement.query().compile();
-    const offset = parameters.length;
-    parts.push(`"part${i}" as (${renumbered(compiled.sql, offset)})`);
-    parameters.push(...compiled.parameters);
-    if (statement.returning) reads.push(`select ${i} as part, to_jsonb("part${i}") as row from "part${i}"`);
-  });
-  const select = reads.length > 0 ? reads.join(' union all ') : 'select null::int as part, null::jsonb as row where false';
-  const grouped = CompiledQuery.raw(`with ${parts.join(', ')} ${select}`, parameters) as CompiledQuery<{ part: number; row: unknown }>;
-  const result = await db.executeQuery(options.last ? withCommit(grouped) : grouped);
-  const out: unknown[][] = statements.map(() => []);
-  for (const { part, row } of result.rows) out[part]?.push(typeof row === 'string' ? JSON.parse(row) : row);
-  return out as Results<T>;
-}
-
-/**
- * The statement with each parameter `$n` as `$(n + offset)`. Kysely writes every value as a numbered
- * parameter (never inline), so renumbering is exact. A scan rather than a replace with a callback:
- * a batch's grouped writes hold hundreds of parameters (a tenth of the grouping's time went to the callback).
- */
-export function renumbered(sql: string, offset: number): string {
-  if (offset === 0) return sql;
-  let out = '';
-  let from = 0;
-  for (let at = sql.indexOf('$'); at >= 0; at = sql.indexOf('$', at + 1)) {
-    let end = at + 1;
-    let n = 0;
-    for (let digit = sql.charCodeAt(end) - 48; digit >= 0 && digit <= 9; digit = sql.charCodeAt(end) - 48) {
-      n = n * 10 + digit;
-      end += 1;
-    }
-    if (end === at + 1) continue;
-    out += `${sql.slice(from, at + 1)}${n + offset}`;
-    from = end;
-    at = end - 1;
-  }
-  return out + sql.slice(from);
+  if (!db.isTransaction) return db.transaction().execute((trx) => runGrouped(trx, statements, options));
+  const queries = statements.map((statement) => statement.queries());
+  const pipeline = pipelined(queries.flat());
+  const answers = (await db.executeQuery(options.last ? withCommit(pipeline) : pipeline)).rows as unknown as readonly (readonly unknown[])[];
+  let at = 0;
+  return queries.map((own, i) => {
+    const rows = answers.slice(at, (at += own.length)).flat();
+    return statements[i]?.returning ? rows : [];
+  }) as Results<T>;
 }

@@ -1,6 +1,6 @@
 import type { DialectName } from '../storage/dialect.ts';
 import type { Db } from '../storage/database.ts';
-import { insertRows, multiRowStatement } from '../storage/row-inserts.ts';
+import { chunkedStatements, insertRows } from '../storage/row-inserts.ts';
 import type { GroupedStatement } from '../storage/statement-group.ts';
 
 export interface NewJob {
@@ -41,7 +41,7 @@ export async function insertJobs(db: Db, jobs: readonly NewJob[], now: number): 
 
 /** `insertJobs` as part of a group of writes (see runGrouped); jobs must not be empty. */
 export function jobsStatement(db: Db, jobs: readonly NewJob[], now: number): GroupedStatement<unknown> {
-  return { query: () => multiRowStatement(jobRows(jobs, now), (rows) => db.insertInto('jobs').values([...rows])), run: async () => (await insertJobs(db, jobs, now), []), returning: false };
+  return { queries: () => chunkedStatements(jobRows(jobs, now), (rows) => db.insertInto('jobs').values([...rows])), run: async () => (await insertJobs(db, jobs, now), []), returning: false };
 }
 
 /**
