@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
+import { idIn } from '../storage/dialect.ts';
 import { chunkedStatements, insertRows } from '../storage/row-inserts.ts';
 import type { GroupedStatement } from '../storage/statement-group.ts';
 import type { HostRole, HostStatus } from '../storage/schema.ts';
@@ -149,5 +150,5 @@ export function consentsStatement(trx: Trx, rows: readonly NewConsent[]): Groupe
 /** The hosts each of these signatures came through. */
 export async function listAttributions(trx: Trx, signatureIds: readonly number[]): Promise<{ signature_id: number; petition_id: number; organisation_id: number }[]> {
   if (signatureIds.length === 0) return [];
-  return trx.selectFrom('signature_hosts').select(['signature_id', 'petition_id', 'organisation_id']).where('signature_id', 'in', signatureIds).execute();
+  return trx.selectFrom('signature_hosts').select(['signature_id', 'petition_id', 'organisation_id']).where(idIn(trx, 'signature_id', signatureIds)).execute();
 }

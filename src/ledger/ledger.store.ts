@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
+import { idIn } from '../storage/dialect.ts';
 import type { LedgerEntriesTable } from '../storage/schema.ts';
 import { GENESIS_HASH, type Entry } from './entry.ts';
 
@@ -165,7 +166,7 @@ export async function findConfirmedDetails(trx: Trx, ids: readonly number[]): Pr
         .limit(1)
         .as('host_id'),
     ])
-    .where('s.id', 'in', ids)
+    .where(idIn(trx, 's.id', ids))
     .execute();
   return rows.map((r) => ({ id: Number(r.id), petitionId: Number(r.petition_id), country: r.country, hostId: r.host_id === null ? null : Number(r.host_id) }));
 }

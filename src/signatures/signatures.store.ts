@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { GroupedStatement } from '../storage/statement-group.ts';
 import type { Db, Trx } from '../storage/database.ts';
-import { dialectOf } from '../storage/dialect.ts';
+import { dialectOf, idIn } from '../storage/dialect.ts';
 import { insertRows, insertRowsForIds } from '../storage/row-inserts.ts';
 import type { SignatureStatus, SignaturesTable } from '../storage/schema.ts';
 
@@ -96,7 +96,7 @@ export async function confirmSignatures(trx: Trx, ids: readonly number[], now: n
       status: eb.case().when('status', '=', 'pending').then(eb.val<SignatureStatus>('confirmed')).else(eb.ref('status')).end(),
       confirmed_at: now,
     }))
-    .where('id', 'in', ids)
+    .where(idIn(trx, 'id', ids))
     .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'suspected'), eb('confirmed_at', 'is', null)])]))
     .returning(['id', 'petition_id', 'status'])
     .execute();
