@@ -107,16 +107,6 @@ describeOnPostgres('transactions and statements on Chorus’s PostgreSQL driver'
     expect(names(many.sql)).toEqual([undefined, undefined, undefined]);
     expect(names(star.sql)).toEqual([undefined, undefined, undefined]);
   });
-});
-
-describeOnPostgres('pipelines and statements of a fixed shape on Chorus’s PostgreSQL driver', (dialect) => {
-  const database = useFreshDatabase(dialect);
-  let watch: ReturnType<typeof watchPostgresQueries> | undefined;
-  beforeEach(async () => {
-    await sql`create table pipeline_probe (v integer primary key)`.execute(database.storage.db);
-    watch = watchPostgresQueries();
-  });
-  afterEach(() => watch?.restore());
 
   it('send a pipeline’s statements in one round trip and answer each one’s rows, in order', async () => {
     const { db } = database.storage;
