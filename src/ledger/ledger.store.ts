@@ -1,5 +1,6 @@
 import type { Db, Trx } from '../storage/database.ts';
 import { idIn } from '../storage/dialect.ts';
+import { insertRows } from '../storage/row-inserts.ts';
 import type { LedgerEntriesTable } from '../storage/schema.ts';
 import { GENESIS_HASH, type Entry } from './entry.ts';
 
@@ -58,11 +59,12 @@ function toRow(entry: Entry): LedgerEntriesTable {
   };
 }
 
-/** Inserts chained entries, several hundred per statement. */
+/**
+ * Inserts chained entries (`insertRows`): on PostgreSQL as chunks of a fixed shape, prepared once
+ * per connection, sent together; on SQLite row by row through one prepared statement.
+ */
 export async function insertEntries(trx: Trx, entries: readonly Entry[]): Promise<void> {
-  for (let i = 0; i < entries.length; i += 500) {
-    await trx.insertInto('ledger_entries').values(entries.slice(i, i + 500).map(toRow)).execute();
-  }
+  await insertRows(trx, entries.map(toRow), (rows) => trx.insertInto('ledger_entries').values([...rows]));
 }
 
 type EntryRow = Pick<LedgerEntriesTable, 'petition_id' | 'position' | 'kind' | 'subject' | 'host_id' | 'country' | 'region' | 'count' | 'reason' | 'at' | 'prev_hash' | 'hash'>;
