@@ -13,6 +13,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
 import { findPetitionId } from './lib/checks.ts';
 import { measureLoad } from './lib/harness.ts';
@@ -42,9 +43,43 @@ interface Profile {
   readonly timeDeltas: readonly number[];
 }
 
+/**
+ * The server runs a bundle (node_modules/.cache/chorus/*.mjs, see bin/chorus.js) in which each
+ * source file starts with a `// src/…` comment: the file a bundle line came from, found from those.
+ */
+const bundleFiles = new Map<string, readonly (readonly [number, string])[]>();
+function sourceOfBundleLine(url: string, line: number): string | undefined {
+  let starts = bundleFiles.get(url);
+  if (!starts) {
+    const found: [number, string][] = [];
+    try {
+      readFileSync(fileURLToPath(url), 'utf8')
+        .split('\n')
+        .forEach((text, i) => {
+          const marker = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(text);
+          if (marker?.[1]) found.push([i, marker[1]]);
+        });
+    } catch {
+      // a bundle since replaced: its lines stay unresolved
+    }
+    bundleFiles.set(url, (starts = found));
+  }
+  let file: string | undefined;
+  for (const [start, name] of starts) {
+    if (start > line) break;
+    file = name;
+  }
+  return file;
+}
+
 /** A short name for where code lives: a src/ or bench/ file, an npm package, or Node's own code. */
-function areaOf(url: string): string {
+function areaOf(url: string, line = 0): string {
   if (url === '') return '(native / V8)';
+  if (url.includes('/node_modules/.cache/chorus/')) {
+    const source = sourceOfBundleLine(url, line);
+    if (source?.startsWith('node_modules/')) return areaOf(`/${source}`);
+    if (source) return source;
+  }
   const modules = url.lastIndexOf('node_modules/');
   if (modules >= 0) {
     const rest = url.slice(modules + 'node_modules/'.length).split('/');
@@ -73,9 +108,11 @@ function analyse(profile: Profile, windowUs: readonly [number, number]) {
     const leaf = byId.get(profile.samples[i] ?? -1);
     if (!leaf) continue;
     total += delta;
-    const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${areaOf(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+    const where = (n: ProfileNode) => areaOf(n.callFrame.url, n.callFrame.lineNumber);
+    // A bundle's line numbers are the bundle's (`bundle:N`), not the source file's.
+    const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${where(n)}${n.callFrame.url.includes('/.cache/chorus/') ? ' bundle' : ''}:${n.callFrame.lineNumber + 1}`;
     selfFn.set(name(leaf), (selfFn.get(name(leaf)) ?? 0) + delta);
-    selfArea.set(areaOf(leaf.callFrame.url), (selfArea.get(areaOf(leaf.callFrame.url)) ?? 0) + delta);
+    selfArea.set(where(leaf), (selfArea.get(where(leaf)) ?? 0) + delta);
     const seenFn = new Set<string>();
     const seenArea = new Set<string>();
     for (let n: ProfileNode | undefined = leaf; n; n = byId.get(parent.get(n.id) ?? -1)) {
@@ -84,7 +121,7 @@ function analyse(profile: Profile, windowUs: readonly [number, number]) {
         seenFn.add(fn);
         inclusiveFn.set(fn, (inclusiveFn.get(fn) ?? 0) + delta);
       }
-      const area = areaOf(n.callFrame.url);
+      const area = where(n);
       if (!seenArea.has(area)) {
         seenArea.add(area);
         inclusiveArea.set(area, (inclusiveArea.get(area) ?? 0) + delta);
@@ -161,7 +198,7 @@ async function main(): Promise<void> {
       console.log(table('Self time by area', result.selfArea, result.total, top));
       console.log(table('Inclusive time by area', result.inclusiveArea, result.total, top));
       console.log(table('Self time by function', result.selfFn, result.total, top));
-      console.log(table('Inclusive time, functions in src/', result.inclusiveFn, result.total, top, (k) => k.includes(' src/') || k.includes('.cache')));
+      console.log(table('Inclusive time, functions in src/', result.inclusiveFn, result.total, top, (k) => k.includes(' src/')));
     });
   } finally {
     await server.stop();
