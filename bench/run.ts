@@ -21,9 +21,9 @@ import type { LoadJob } from './lib/load-process.ts';
 import { chorusNodeFlags, freePort, REPO, serverNodeFlags, sleep, startTs, TMP, waitForHttp, type Child } from './lib/processes.ts';
 import { renderMarkdown, evaluateTargets } from './lib/report.ts';
 import { seedPostgres, seedSqlite } from './lib/seed.ts';
-import { round } from './lib/stats.ts';
+import { median, round } from './lib/stats.ts';
 import { gatherConfirmationTokens } from './lib/tokens.ts';
-import type { ResultRow, RunResults } from './lib/types.ts';
+import type { PairedRatio, ResultRow, RunResults } from './lib/types.ts';
 import type { ViewerReport } from './lib/viewers-process.ts';
 
 const argv = process.argv.slice(2);
@@ -45,6 +45,10 @@ const settings = {
   confirmTokens: quick ? 20_000 : 120_000,
   /** Before each load, wait up to this long for other processes on the machine to go quiet. */
   quietWaitMs: quick ? 5_000 : 45_000,
+  /** W1 at 100 connections in rounds with H and the naive baseline (see measuredInRounds). */
+  pairs: quick ? 1 : 3,
+  pairWarmupMs: quick ? 1_000 : 2_000,
+  pairDurationMs: quick ? 2_000 : 6_000,
 };
 const HOST = '127.0.0.1';
 
@@ -63,10 +67,12 @@ const results: RunResults = {
     'Load comes from a separate process (bench/lib/load-process.ts, raw keep-alive HTTP/1.1 sockets) on the same 2-core machine, over loopback only.',
     'Closed loop: each connection sends its next request when the previous one is answered. Open loop (W4): requests are due at a fixed rate and latency is measured from the due time (no coordinated omission).',
     'Ratios are to H measured in this run: H@100 is the better of a measurement at the start and one at the end (each taken again when another process disturbed it); 400-connection rows are compared with H@400.',
+    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios.',
     'Naive baselines do the same per-request work as Chorus (validation, canonical email, keyed hash, sealing of every field), then one transaction per request: insert, mail row, +1 on the counter row. They skip the petition lookup, which favours them.',
   ],
   floor: { h100: [], h400: [] },
   rows: [],
+  paired: {},
   memory: {},
   viewers: {},
   seeding: {},
@@ -182,11 +188,8 @@ async function pgCommits(db: Awaited<ReturnType<ChorusInstance['openDb']>>): Pro
 // H, the floor
 
 async function measureFloor(connections: number, index: number): Promise<void> {
-  const port = await freePort();
-  const server = startTs(`floor-${index}`, 'bench/servers/floor.ts', [], { env: { ...process.env, PORT: String(port) }, nodeArgs: serverNodeFlags() });
-  running.add(server);
+  const { server, port } = await startFloor(`floor-${index}`);
   try {
-    await waitForHttp(server, port, '/health');
     // H is the ceiling of the machine: a measurement disturbed by another process is taken again (at most twice).
     let best: MeasuredLoad | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -206,35 +209,168 @@ async function measureFloor(connections: number, index: number): Promise<void> {
   }
 }
 
+/** Starts H's server for a while; `floor.stop()` when done. */
+async function startFloor(name: string): Promise<{ server: Child; port: number }> {
+  const port = await freePort();
+  const server = startTs(name, 'bench/servers/floor.ts', [], { env: { ...process.env, PORT: String(port) }, nodeArgs: serverNodeFlags() });
+  running.add(server);
+  try {
+    await waitForHttp(server, port, '/health');
+  } catch (error) {
+    await stopChild(server);
+    throw error;
+  }
+  return { server, port };
+}
+
+/**
+ * W1 at 100 connections, H and (unless --skip-baselines) the naive baseline, measured in turn:
+ * `settings.pairs` rounds, each a few seconds a window, the order rotated from one round to the next
+ * so that no side is always measured first. Each round gives Chorus's ratio to H and to the naive
+ * baseline; the medians are the figures the W1 and naive targets are judged on. Every write window
+ * is checked for correctness like any other.
+ */
+async function measuredInRounds(run: ChorusRun, prefix: string): Promise<void> {
+  const dialect = run.instance.dialect;
+  const floor = await startFloor(`floor-rounds-${prefix}`);
+  let naive: NaiveRun | undefined;
+  const short = { warmupMs: settings.pairWarmupMs, durationMs: settings.pairDurationMs };
+  const rounds: PairedRatio['pairs'][number][] = [];
+  try {
+    if (!flag('skip-baselines')) naive = await startNaive(dialect, `naive-rounds-${dialect}`);
+    // Chorus has just run W1; H and the naive baseline get one window of their own first (not counted), so every side starts warm.
+    await settle();
+    await measureLoad(runDir, `${prefix}-rounds-H-warm-up`, job(floor.port, { kind: 'sign', slug: SLUG, tag: `${prefix}wh`, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid });
+    if (naive) {
+      await settle();
+      await signingWindow(naiveTarget(naive), `${prefix}-rounds-naive-warm-up`, `${prefix}wn`, `naive-${dialect}-100 rounds warm-up`, short);
+    }
+    const chorusDb = await run.instance.openDb();
+    try {
+      for (let i = 0; i < settings.pairs; i++) {
+        const measured = new Map<Side, MeasuredLoad>();
+        const sides: Side[] = naive ? ['H', 'naive', 'Chorus'] : ['H', 'Chorus'];
+        const order = sides.map((_, k) => sides[(k + i) % sides.length] as Side);
+        for (const side of order) {
+          await settle();
+          const id = `${prefix}-W1-100 round ${i + 1}`;
+          if (side === 'H') {
+            measured.set(side, await measureLoad(runDir, `${prefix}-round${i}-H`, job(floor.port, { kind: 'sign', slug: SLUG, tag: `${prefix}r${i}h`, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid }));
+          } else if (side === 'naive' && naive) {
+            measured.set(side, (await signingWindow(naiveTarget(naive), `${prefix}-round${i}-naive`, `${prefix}r${i}n`, `naive-${dialect}-100 round ${i + 1}`, short)).measured);
+          } else {
+            const target = { port: run.instance.port, pid: run.server.pid, db: chorusDb, petitionId: run.petitionId, keys: run.keys };
+            measured.set(side, (await signingWindow(target, `${prefix}-round${i}-chorus`, `${prefix}r${i}c`, id, short)).measured);
+          }
+        }
+        const h = measured.get('H');
+        const chorus = measured.get('Chorus');
+        const naiveMeasured = measured.get('naive');
+        if (!h || !chorus) continue;
+        const cpuUs = (m: MeasuredLoad) => (m.result.okPerSec > 0 ? Math.round((Number(m.cpu.server) * 1e6) / m.result.okPerSec) : 0);
+        const round1 = {
+          order: order.join(', '),
+          h: h.result.okPerSec,
+          chorus: chorus.result.okPerSec,
+          ratio: round(chorus.result.okPerSec / h.result.okPerSec, 3),
+          hCpuUsPerOp: cpuUs(h),
+          chorusCpuUsPerOp: cpuUs(chorus),
+          cpuRatio: round(cpuUs(h) / Math.max(1, cpuUs(chorus)), 3),
+          ...(naiveMeasured ? { naive: naiveMeasured.result.okPerSec, vsNaive: round(chorus.result.okPerSec / Math.max(1, naiveMeasured.result.okPerSec), 2) } : {}),
+          otherCores: Math.max(...[...measured.values()].map((m) => m.cpu.other)),
+        };
+        rounds.push(round1);
+        log(
+          `${prefix}-W1-100 round ${i + 1} (${round1.order}): H ${round1.h}/s, Chorus ${round1.chorus}/s = ${round1.ratio} × H (by CPU cost ${round1.cpuRatio} × H)${round1.naive !== undefined ? `; naive ${round1.naive}/s, Chorus ${round1.vsNaive}× naive` : ''}`,
+        );
+      }
+    } finally {
+      await chorusDb.close();
+    }
+  } finally {
+    await stopChild(floor.server);
+    if (naive) await stopNaive(naive);
+  }
+  if (rounds.length === 0) return;
+  const ratios = rounds.map((p) => p.ratio);
+  const vsNaive = rounds.flatMap((p) => (p.vsNaive === undefined ? [] : [p.vsNaive]));
+  const paired: Record<string, PairedRatio> = results.paired ?? {};
+  paired[dialect] = {
+    windowSeconds: settings.pairDurationMs / 1000,
+    pairs: rounds,
+    median: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+    cpuMedian: median(rounds.map((p) => p.cpuRatio)),
+    ...(vsNaive.length ? { vsNaiveMedian: median(vsNaive), vsNaiveMin: Math.min(...vsNaive), vsNaiveMax: Math.max(...vsNaive) } : {}),
+  };
+}
+
+type Side = 'H' | 'naive' | 'Chorus';
+
 // ---------------------------------------------------------------------------------------------
 // Naive baselines
 
-async function measureNaive(dialect: Dialect): Promise<void> {
-  const instance = await createChorus(dialect, runDir, `naive-${dialect}`);
+/** A naive baseline's server and database, started for a measurement. */
+interface NaiveRun {
+  readonly dialect: Dialect;
+  readonly instance: ChorusInstance;
+  readonly server: Child;
+  readonly db: Awaited<ReturnType<ChorusInstance['openDb']>>;
+  readonly petitionId: number;
+  readonly keys: ReturnType<typeof loadKeys>;
+}
+
+async function startNaive(dialect: Dialect, name = `naive-${dialect}`): Promise<NaiveRun> {
+  const instance = await createChorus(dialect, runDir, name);
   const env: NodeJS.ProcessEnv = { ...instance.env, NAIVE_DATA_DIR: instance.dataDir, NAIVE_SQLITE_FILE: instance.sqliteFile ?? '' };
-  const server = startTs(`naive-${dialect}`, `bench/servers/naive-${dialect}.ts`, [], { env, nodeArgs: serverNodeFlags() });
+  const server = startTs(name, `bench/servers/naive-${dialect}.ts`, [], { env, nodeArgs: serverNodeFlags() });
   running.add(server);
   const db = await instance.openDb();
   try {
     await waitForHttp(server, instance.port, '/health');
-    const petitionId = await findPetitionId(db, SLUG);
-    const keys = loadKeys(instance.dataDir);
+    return { dialect, instance, server, db, petitionId: await findPetitionId(db, SLUG), keys: loadKeys(instance.dataDir) };
+  } catch (error) {
+    await stopNaive({ instance, server, db });
+    throw error;
+  }
+}
+
+async function stopNaive(naive: Pick<NaiveRun, 'instance' | 'server' | 'db'>): Promise<void> {
+  await naive.db.close();
+  await stopChild(naive.server);
+  await naive.instance.dispose();
+}
+
+/** One closed-loop signing load against a server whose rows `db` holds, checked for correctness (and the check recorded under `checkId`). */
+async function signingWindow(
+  target: { readonly port: number; readonly pid: number; readonly db: NaiveRun['db']; readonly petitionId: number; readonly keys: NaiveRun['keys'] },
+  name: string,
+  tag: string,
+  checkId: string,
+  extra: Partial<Omit<LoadJob, 'out'>> = {},
+): Promise<{ measured: MeasuredLoad; check: Awaited<ReturnType<typeof checkSignRun>> }> {
+  const before = await takeSnapshot(target.db, target.petitionId);
+  const measured = await measureLoad(runDir, name, job(target.port, { kind: 'sign', slug: SLUG, tag, dupRate: settings.dupRate }, 100, extra), { server: target.pid });
+  const check = await checkSignRun(target.db, target.keys, target.petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
+  recordCheck(checkId, check);
+  return { measured, check };
+}
+
+const naiveTarget = (naive: NaiveRun) => ({ port: naive.instance.port, pid: naive.server.pid, db: naive.db, petitionId: naive.petitionId, keys: naive.keys });
+
+async function measureNaive(dialect: Dialect): Promise<void> {
+  const naive = await startNaive(dialect);
+  try {
     await quietest(async (attempt) => {
-      const before = await takeSnapshot(db, petitionId);
-      const measured = await measureLoad(runDir, `naive-${dialect}-100-${attempt}`, job(instance.port, { kind: 'sign', slug: SLUG, tag: `n${dialect[0]}a${attempt}`, dupRate: settings.dupRate }, 100), {
-        server: server.pid,
-      });
-      const check = await checkSignRun(db, keys, petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
+      const { measured, check } = await signingWindow(naiveTarget(naive), `naive-${dialect}-100-${attempt}`, `n${dialect[0]}a${attempt}`, `naive-${dialect}-100${attempt ? ` (attempt ${attempt + 1})` : ''}`);
       log(`naive ${dialect} @100: ${measured.result.okPerSec}/s, p99 ${measured.result.latency.p99} ms; ${check.summary}`);
-      recordCheck(`naive-${dialect}-100${attempt ? ` (attempt ${attempt + 1})` : ''}`, check);
       return toRow(`naive-${dialect}-100`, 'naive', `naive, one transaction per request (${dialect})`, 'naive', dialect, measured, {
         correctness: { pass: check.pass, summary: check.summary, detail: check },
       });
     });
   } finally {
-    await db.close();
-    await stopChild(server);
-    await instance.dispose();
+    await stopNaive(naive);
   }
 }
 
@@ -425,6 +561,7 @@ async function chorusSuite(dialect: Dialect): Promise<void> {
     log(`Chorus ${dialect} started; RSS ${memory.idleAtStartMb} MB`);
 
     const w1 = await signWorkload(run, `${prefix}-W1-100`, 'W1', 'sign, one petition, ~3% duplicates (100 conns)', 100);
+    await measuredInRounds(run, prefix);
     const w1b = await signWorkload(run, `${prefix}-W1-400`, 'W1', 'sign, one petition, ~3% duplicates (400 conns)', 400);
     const w4 = await signWorkload(run, `${prefix}-W4-5000`, 'W4', `sign at a fixed ${settings.openLoopRate}/s offered (open loop)`, settings.openLoopConnections, {
       mode: 'open',

@@ -39,6 +39,38 @@ export interface TargetCheck {
   readonly stretch?: boolean;
 }
 
+/**
+ * W1 at 100 connections measured again in rounds with H and the naive baseline, each round within a
+ * minute (the order rotated from one round to the next): on a machine whose speed drifts over
+ * minutes, a ratio to the H measured beside it holds where a ratio to H from the run's start or end
+ * does not.
+ */
+export interface PairedRatio {
+  readonly windowSeconds: number;
+  readonly pairs: readonly {
+    /** The order the round measured its sides in. */
+    readonly order: string;
+    readonly h: number;
+    readonly chorus: number;
+    readonly ratio: number;
+    readonly hCpuUsPerOp: number;
+    readonly chorusCpuUsPerOp: number;
+    readonly cpuRatio: number;
+    readonly naive?: number;
+    /** Chorus's signatures/s over the naive baseline's in the same round. */
+    readonly vsNaive?: number;
+    /** The most CPU other processes used in any window of the round, in cores. */
+    readonly otherCores: number;
+  }[];
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly cpuMedian: number;
+  readonly vsNaiveMedian?: number;
+  readonly vsNaiveMin?: number;
+  readonly vsNaiveMax?: number;
+}
+
 export interface RunResults {
   readonly startedAt: string;
   finishedAt?: string;
@@ -48,6 +80,8 @@ export interface RunResults {
   readonly notes: string[];
   readonly floor: { h100: number[]; h400: number[] };
   rows: ResultRow[];
+  /** By dialect; absent in results from before pairs were measured. */
+  readonly paired?: Record<string, PairedRatio>;
   readonly memory: Record<string, Record<string, number>>;
   readonly viewers: Record<string, unknown>;
   readonly seeding: Record<string, unknown>;

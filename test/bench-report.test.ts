@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateTargets, renderMarkdown } from '../bench/lib/report.ts';
+import { median } from '../bench/lib/stats.ts';
+import type { PairedRatio, ResultRow, RunResults } from '../bench/lib/types.ts';
+
+// How the benchmark judges the signing targets: on the rounds measured beside H and the naive
+// baseline when a run has them, on the single windows otherwise.
+
+const cpu = { total: 1, other: 0, irq: 0, steal: 0, wallSeconds: 10, busiestOthers: '', server: 1 };
+const latency = { count: 1000, mean: 20, p50: 20, p90: 30, p99: 40, p999: 45, max: 50 };
+
+function row(id: string, system: ResultRow['system'], dialect: ResultRow['dialect'], perSec: number, ratio: number): ResultRow {
+  return { id, workload: id.split('-')[1] ?? 'H', label: id, system, dialect, connections: 100, perSec, unit: 'signatures/s', ratio, ratioTo: 'H@100', cpuUsPerOp: 300, latency, errors: 0, operations: perSec * 10, statuses: {}, cpu };
+}
+
+function results(paired?: Record<string, PairedRatio>): RunResults {
+  return {
+    startedAt: '2026-11-29T00:00:00.000Z',
+    quick: false,
+    machine: {},
+    settings: { warmupMs: 3000, durationMs: 10000 },
+    notes: [],
+    floor: { h100: [8000], h400: [8000] },
+    rows: [row('H-100-0', 'H', 'none', 8000, 1), row('naive-sqlite-100', 'naive', 'sqlite', 1200, 0.15), row('sqlite-W1-100', 'chorus', 'sqlite', 3200, 0.4)],
+    ...(paired ? { paired } : {}),
+    memory: {},
+    viewers: {},
+    seeding: {},
+    failures: [],
+    checks: [],
+    targets: [],
+  };
+}
+
+const round = (h: number, chorus: number, naive: number) => ({ order: 'H, naive, Chorus', h, chorus, ratio: chorus / h, hCpuUsPerOp: 150, chorusCpuUsPerOp: 380, cpuRatio: 0.39, naive, vsNaive: chorus / naive, otherCores: 0 });
+const inRounds: PairedRatio = {
+  windowSeconds: 6,
+  pairs: [round(6000, 3120, 1000), round(6400, 3300, 1050), round(6200, 3000, 1100)],
+  median: 0.52,
+  min: 0.484,
+  max: 0.516,
+  cpuMedian: 0.39,
+  vsNaiveMedian: 3.12,
+  vsNaiveMin: 2.73,
+  vsNaiveMax: 3.14,
+};
+
+const verdict = (r: RunResults, target: string) => evaluateTargets(r).find((t) => t.target.startsWith(target));
+
+describe('bench targets', () => {
+  it('judges W1 and the naive comparison on the single windows when the run has no rounds', () => {
+    const r = results();
+    expect(verdict(r, 'durable signatures/s, full path, SQLite')?.pass).toBe(false);
+    const naive = verdict(r, 'against the naive baseline at equal durability, SQLite');
+    expect(naive?.pass).toBe(false);
+    expect(naive?.measured).toContain('2.67×');
+  });
+
+  it('judges them on the medians of the rounds when the run has them, and shows both figures', () => {
+    const r = results({ sqlite: inRounds });
+    const w1 = verdict(r, 'durable signatures/s, full path, SQLite');
+    expect(w1?.pass).toBe(true);
+    expect(w1?.stretch).toBe(false);
+    expect(w1?.measured).toContain('0.4 × H');
+    expect(w1?.measured).toContain('median 0.52 × H (0.484–0.516)');
+    expect(verdict(r, 'against the naive baseline at equal durability, SQLite')?.pass).toBe(true);
+    expect(verdict(r, 'against the naive baseline at equal durability, SQLite')?.measured).toContain('median 3.12×');
+  });
+
+  it('fails on the rounds when their median misses, however good the single window', () => {
+    const r = results({ sqlite: { ...inRounds, median: 0.45, vsNaiveMedian: 2.9 } });
+    r.rows = r.rows.map((x) => (x.id === 'sqlite-W1-100' ? { ...x, perSec: 4400, ratio: 0.55 } : x));
+    expect(verdict(r, 'durable signatures/s, full path, SQLite')?.pass).toBe(false);
+    expect(verdict(r, 'against the naive baseline at equal durability, SQLite')?.pass).toBe(false);
+  });
+
+  it('lists every round in the report', () => {
+    const r = results({ sqlite: inRounds });
+    r.targets = evaluateTargets(r);
+    const markdown = renderMarkdown(r, 'run.json');
+    expect(markdown).toContain('## W1 in rounds with H and the naive baseline');
+    expect(markdown.match(/ {2}- round \d \(H, naive, Chorus\)/g)).toHaveLength(3);
+  });
+
+  it('takes the median of odd and even counts', () => {
+    expect(median([0.5, 0.4, 0.6])).toBe(0.5);
+    expect(median([3, 1, 4, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+});
