@@ -23,7 +23,7 @@ import { renderMarkdown, evaluateTargets } from './lib/report.ts';
 import { seedPostgres, seedSqlite } from './lib/seed.ts';
 import { median, round } from './lib/stats.ts';
 import { gatherConfirmationTokens } from './lib/tokens.ts';
-import type { PairedRatio, ResultRow, RunResults } from './lib/types.ts';
+import { emptyRunResults, type PairedRatio, type ResultRow, type RunResults } from './lib/types.ts';
 import type { ViewerReport } from './lib/viewers-process.ts';
 
 const argv = process.argv.slice(2);
@@ -55,7 +55,7 @@ const HOST = '127.0.0.1';
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const runDir = path.join(TMP, `run-${stamp}`);
 mkdirSync(runDir, { recursive: true });
-const results: RunResults = {
+const results: RunResults = emptyRunResults({
   startedAt: new Date().toISOString(),
   quick,
   machine: describeMachine(),
@@ -70,16 +70,7 @@ const results: RunResults = {
     'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios.',
     'Naive baselines do the same per-request work as Chorus (validation, canonical email, keyed hash, sealing of every field), then one transaction per request: insert, mail row, +1 on the counter row. They skip the petition lookup, which favours them.',
   ],
-  floor: { h100: [], h400: [] },
-  rows: [],
-  paired: {},
-  memory: {},
-  viewers: {},
-  seeding: {},
-  failures: [],
-  checks: [],
-  targets: [],
-};
+});
 
 const running = new Set<Child>();
 async function stopChild(child: Child | undefined): Promise<void> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTargets, renderMarkdown } from '../bench/lib/report.ts';
 import { median } from '../bench/lib/stats.ts';
-import type { PairedRatio, ResultRow, RunResults } from '../bench/lib/types.ts';
+import { emptyRunResults, type PairedRatio, type ResultRow, type RunResults } from '../bench/lib/types.ts';
 
 // How the benchmark judges the signing targets: on the rounds measured beside H and the naive
 // baseline when a run has them, on the single windows otherwise.
@@ -14,22 +14,11 @@ function row(id: string, system: ResultRow['system'], dialect: ResultRow['dialec
 }
 
 function results(paired?: Record<string, PairedRatio>): RunResults {
-  return {
-    startedAt: '2026-11-29T00:00:00.000Z',
-    quick: false,
-    machine: {},
-    settings: { warmupMs: 3000, durationMs: 10000 },
-    notes: [],
-    floor: { h100: [8000], h400: [8000] },
-    rows: [row('H-100-0', 'H', 'none', 8000, 1), row('naive-sqlite-100', 'naive', 'sqlite', 1200, 0.15), row('sqlite-W1-100', 'chorus', 'sqlite', 3200, 0.4)],
-    ...(paired ? { paired } : {}),
-    memory: {},
-    viewers: {},
-    seeding: {},
-    failures: [],
-    checks: [],
-    targets: [],
-  };
+  const r = emptyRunResults({ startedAt: '2026-11-29T00:00:00.000Z', quick: false, machine: {}, settings: { warmupMs: 3000, durationMs: 10000 }, notes: [] });
+  r.floor.h100.push(8000);
+  r.floor.h400.push(8000);
+  r.rows = [row('H-100-0', 'H', 'none', 8000, 1), row('naive-sqlite-100', 'naive', 'sqlite', 1200, 0.15), row('sqlite-W1-100', 'chorus', 'sqlite', 3200, 0.4)];
+  return paired ? { ...r, paired } : { ...r, paired: undefined };
 }
 
 const round = (h: number, chorus: number, naive: number) => ({ order: 'H, naive, Chorus', h, chorus, ratio: chorus / h, hCpuUsPerOp: 150, chorusCpuUsPerOp: 380, cpuRatio: 0.39, naive, vsNaive: chorus / naive, otherCores: 0 });

@@ -90,3 +90,8 @@ export interface RunResults {
   readonly checks: { readonly id: string; readonly pass: boolean; readonly summary: string }[];
   targets: TargetCheck[];
 }
+
+/** A run's results before any measurement: what describes the run, and every list empty. */
+export function emptyRunResults(run: Pick<RunResults, 'startedAt' | 'quick' | 'machine' | 'settings' | 'notes'>): RunResults {
+  return { ...run, floor: { h100: [], h400: [] }, rows: [], paired: {}, memory: {}, viewers: {}, seeding: {}, failures: [], checks: [], targets: [] };
+}
