@@ -45,7 +45,7 @@ const settings = {
   confirmTokens: quick ? 20_000 : 120_000,
   /** Before each load, wait up to this long for other processes on the machine to go quiet. */
   quietWaitMs: quick ? 5_000 : 45_000,
-  /** W1 at 100 connections in rounds with H and the naive baseline (see measuredInRounds). */
+  /** W1 at 100 connections in rounds with H and the naive baseline, W2 in rounds with H (see measuredInRounds). */
   pairs: quick ? 1 : 3,
   pairWarmupMs: quick ? 1_000 : 2_000,
   pairDurationMs: quick ? 2_000 : 6_000,
@@ -67,7 +67,7 @@ const results: RunResults = emptyRunResults({
     'Load comes from a separate process (bench/lib/load-process.ts, raw keep-alive HTTP/1.1 sockets) on the same 2-core machine, over loopback only.',
     'Closed loop: each connection sends its next request when the previous one is answered. Open loop (W4): requests are due at a fixed rate and latency is measured from the due time (no coordinated omission).',
     'Ratios are to H measured in this run: H@100 is the better of a measurement at the start and one at the end (each taken again when another process disturbed it); 400-connection rows are compared with H@400.',
-    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios.',
+    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios. W2 gets rounds with H too, and is judged against W1 by the ratio of the two medians.',
     'Naive baselines do the same per-request work as Chorus (validation, canonical email, keyed hash, sealing of every field), then one transaction per request: insert, mail row, +1 on the counter row. They skip the petition lookup, which favours them.',
   ],
 });
@@ -218,20 +218,24 @@ async function startFloor(name: string): Promise<{ server: Child; port: number }
  * W1 at 100 connections, H and (unless --skip-baselines) the naive baseline, measured in turn:
  * `settings.pairs` rounds, each a few seconds a window, the order rotated from one round to the next
  * so that no side is always measured first. Each round gives Chorus's ratio to H and to the naive
- * baseline; the medians are the figures the W1 and naive targets are judged on. Every write window
- * is checked for correctness like any other.
+ * baseline; the medians are the figures the W1 and naive targets are judged on. W2 (the same load
+ * with a million signatures stored) gets rounds with H alone, and is judged against W1 by the two
+ * medians' ratio to H. Every write window is checked for correctness like any other.
  */
-async function measuredInRounds(run: ChorusRun, prefix: string): Promise<void> {
+async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' | 'W2' = 'W1'): Promise<void> {
   const dialect = run.instance.dialect;
-  const floor = await startFloor(`floor-rounds-${prefix}`);
+  // W2 is compared with W1 through their ratios to H: the naive baseline joins W1's rounds only.
+  const withNaive = workload === 'W1' && !flag('skip-baselines');
+  const tag = `${prefix}${workload === 'W1' ? '' : 'w2'}`;
+  const floor = await startFloor(`floor-rounds-${tag}`);
   let naive: NaiveRun | undefined;
   const short = { warmupMs: settings.pairWarmupMs, durationMs: settings.pairDurationMs };
   const rounds: PairedRatio['pairs'][number][] = [];
   try {
-    if (!flag('skip-baselines')) naive = await startNaive(dialect, `naive-rounds-${dialect}`);
+    if (withNaive) naive = await startNaive(dialect, `naive-rounds-${dialect}`);
     // Chorus has just run W1; H and the naive baseline get one window of their own first (not counted), so every side starts warm.
     await settle();
-    await measureLoad(runDir, `${prefix}-rounds-H-warm-up`, job(floor.port, { kind: 'sign', slug: SLUG, tag: `${prefix}wh`, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid });
+    await measureLoad(runDir, `${tag}-rounds-H-warm-up`, job(floor.port, { kind: 'sign', slug: SLUG, tag: `${tag}wh`, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid });
     if (naive) {
       await settle();
       await signingWindow(naiveTarget(naive), `${prefix}-rounds-naive-warm-up`, `${prefix}wn`, `naive-${dialect}-100 rounds warm-up`, short);
@@ -244,14 +248,14 @@ async function measuredInRounds(run: ChorusRun, prefix: string): Promise<void> {
         const order = sides.map((_, k) => sides[(k + i) % sides.length] as Side);
         for (const side of order) {
           await settle();
-          const id = `${prefix}-W1-100 round ${i + 1}`;
+          const id = `${prefix}-${workload}-100 round ${i + 1}`;
           if (side === 'H') {
-            measured.set(side, await measureLoad(runDir, `${prefix}-round${i}-H`, job(floor.port, { kind: 'sign', slug: SLUG, tag: `${prefix}r${i}h`, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid }));
+            measured.set(side, await measureLoad(runDir, `${tag}-round${i}-H`, job(floor.port, { kind: 'sign', slug: SLUG, tag: `${tag}r${i}h`, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid }));
           } else if (side === 'naive' && naive) {
             measured.set(side, (await signingWindow(naiveTarget(naive), `${prefix}-round${i}-naive`, `${prefix}r${i}n`, `naive-${dialect}-100 round ${i + 1}`, short)).measured);
           } else {
             const target = { port: run.instance.port, pid: run.server.pid, db: chorusDb, petitionId: run.petitionId, keys: run.keys };
-            measured.set(side, (await signingWindow(target, `${prefix}-round${i}-chorus`, `${prefix}r${i}c`, id, short)).measured);
+            measured.set(side, (await signingWindow(target, `${tag}-round${i}-chorus`, `${tag}r${i}c`, id, short)).measured);
           }
         }
         const h = measured.get('H');
@@ -272,7 +276,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string): Promise<void> {
         };
         rounds.push(round1);
         log(
-          `${prefix}-W1-100 round ${i + 1} (${round1.order}): H ${round1.h}/s, Chorus ${round1.chorus}/s = ${round1.ratio} × H (by CPU cost ${round1.cpuRatio} × H)${round1.naive !== undefined ? `; naive ${round1.naive}/s, Chorus ${round1.vsNaive}× naive` : ''}`,
+          `${prefix}-${workload}-100 round ${i + 1} (${round1.order}): H ${round1.h}/s, Chorus ${round1.chorus}/s = ${round1.ratio} × H (by CPU cost ${round1.cpuRatio} × H)${round1.naive !== undefined ? `; naive ${round1.naive}/s, Chorus ${round1.vsNaive}× naive` : ''}`,
         );
       }
     } finally {
@@ -286,7 +290,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string): Promise<void> {
   const ratios = rounds.map((p) => p.ratio);
   const vsNaive = rounds.flatMap((p) => (p.vsNaive === undefined ? [] : [p.vsNaive]));
   const paired: Record<string, PairedRatio> = results.paired ?? {};
-  paired[dialect] = {
+  paired[workload === 'W1' ? dialect : `${dialect} ${workload}`] = {
     windowSeconds: settings.pairDurationMs / 1000,
     pairs: rounds,
     median: median(ratios),
@@ -583,6 +587,7 @@ async function chorusSuite(dialect: Dialect): Promise<void> {
     memory.idleAfterSeedMb = mb(rssOf(server.pid));
     const w2 = await signWorkload(run, `${prefix}-W2-100`, 'W2', `W1 with ${(seeded.rows / 1e6).toFixed(seeded.rows < 1e6 ? 2 : 0)}M+ signatures stored (100 conns)`, 100);
     w2.extra && Object.assign(w2.extra, { vsW1: round(w2.perSec / w1.perSec, 3) });
+    await measuredInRounds(run, prefix, 'W2');
   } finally {
     await stopChild(server);
     await instance.dispose();

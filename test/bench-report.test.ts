@@ -63,11 +63,26 @@ describe('bench targets', () => {
     expect(verdict(r, 'against the naive baseline at equal durability, SQLite')?.pass).toBe(false);
   });
 
+  it('judges W2 against W1 by their medians in rounds with H when the run has both', () => {
+    const withW2 = (w2Median: number) => {
+      const r = results({ sqlite: inRounds, 'sqlite W2': { ...inRounds, median: w2Median, vsNaiveMedian: undefined } });
+      // The single windows say W2 kept pace (0.99 × W1); the rounds decide.
+      r.rows.push({ ...row('sqlite-W2-100', 'chorus', 'sqlite', 3170, 0.396) });
+      return verdict(r, 'a million stored signatures (W2), SQLite');
+    };
+    expect(withW2(0.5)?.pass).toBe(true);
+    expect(withW2(0.5)?.measured).toContain('0.5 against 0.52 × H = 0.962 × W1');
+    expect(withW2(0.45)?.pass).toBe(false);
+    const single = results({ sqlite: inRounds });
+    single.rows.push({ ...row('sqlite-W2-100', 'chorus', 'sqlite', 2700, 0.337) });
+    expect(verdict(single, 'a million stored signatures (W2), SQLite')?.pass).toBe(false);
+  });
+
   it('lists every round in the report', () => {
     const r = results({ sqlite: inRounds });
     r.targets = evaluateTargets(r);
     const markdown = renderMarkdown(r, 'run.json');
-    expect(markdown).toContain('## W1 in rounds with H and the naive baseline');
+    expect(markdown).toContain('## W1 and W2 in rounds with H and the naive baseline');
     expect(markdown.match(/ {2}- round \d \(H, naive, Chorus\)/g)).toHaveLength(3);
   });
 
