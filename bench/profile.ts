@@ -64,10 +64,17 @@ function sourceOfBundleLine(url: string, line: number): string | undefined {
     }
     bundleFiles.set(url, (starts = found));
   }
+  // The last file that starts at or before the line (the markers are in line order).
+  let low = 0;
+  let high = starts.length - 1;
   let file: string | undefined;
-  for (const [start, name] of starts) {
-    if (start > line) break;
-    file = name;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const [start, name] = starts[mid] ?? [0, ''];
+    if (start <= line) {
+      file = name;
+      low = mid + 1;
+    } else high = mid - 1;
   }
   return file;
 }

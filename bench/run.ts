@@ -200,7 +200,7 @@ async function measureFloor(connections: number, index: number): Promise<void> {
   }
 }
 
-/** Starts H's server for a while; `floor.stop()` when done. */
+/** Starts H's server for a while (stop it with `stopChild(server)`). */
 async function startFloor(name: string): Promise<{ server: Child; port: number }> {
   const port = await freePort();
   const server = startTs(name, 'bench/servers/floor.ts', [], { env: { ...process.env, PORT: String(port) }, nodeArgs: serverNodeFlags() });
@@ -263,7 +263,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
         const naiveMeasured = measured.get('naive');
         if (!h || !chorus) continue;
         const cpuUs = (m: MeasuredLoad) => (m.result.okPerSec > 0 ? Math.round((Number(m.cpu.server) * 1e6) / m.result.okPerSec) : 0);
-        const round1 = {
+        const result = {
           order: order.join(', '),
           h: h.result.okPerSec,
           chorus: chorus.result.okPerSec,
@@ -274,9 +274,9 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
           ...(naiveMeasured ? { naive: naiveMeasured.result.okPerSec, vsNaive: round(chorus.result.okPerSec / Math.max(1, naiveMeasured.result.okPerSec), 2) } : {}),
           otherCores: Math.max(...[...measured.values()].map((m) => m.cpu.other)),
         };
-        rounds.push(round1);
+        rounds.push(result);
         log(
-          `${prefix}-${workload}-100 round ${i + 1} (${round1.order}): H ${round1.h}/s, Chorus ${round1.chorus}/s = ${round1.ratio} × H (by CPU cost ${round1.cpuRatio} × H)${round1.naive !== undefined ? `; naive ${round1.naive}/s, Chorus ${round1.vsNaive}× naive` : ''}`,
+          `${prefix}-${workload}-100 round ${i + 1} (${result.order}): H ${result.h}/s, Chorus ${result.chorus}/s = ${result.ratio} × H (by CPU cost ${result.cpuRatio} × H)${result.naive !== undefined ? `; naive ${result.naive}/s, Chorus ${result.vsNaive}× naive` : ''}`,
         );
       }
     } finally {
@@ -308,7 +308,6 @@ type Side = 'H' | 'naive' | 'Chorus';
 
 /** A naive baseline's server and database, started for a measurement. */
 interface NaiveRun {
-  readonly dialect: Dialect;
   readonly instance: ChorusInstance;
   readonly server: Child;
   readonly db: Awaited<ReturnType<ChorusInstance['openDb']>>;
@@ -324,7 +323,7 @@ async function startNaive(dialect: Dialect, name = `naive-${dialect}`): Promise<
   const db = await instance.openDb();
   try {
     await waitForHttp(server, instance.port, '/health');
-    return { dialect, instance, server, db, petitionId: await findPetitionId(db, SLUG), keys: loadKeys(instance.dataDir) };
+    return { instance, server, db, petitionId: await findPetitionId(db, SLUG), keys: loadKeys(instance.dataDir) };
   } catch (error) {
     await stopNaive({ instance, server, db });
     throw error;
