@@ -46,9 +46,9 @@ const settings = {
   /** Before each load, wait up to this long for other processes on the machine to go quiet. */
   quietWaitMs: quick ? 5_000 : 45_000,
   /** W1 at 100 connections in rounds with H and the naive baseline, W2 in rounds with H (see measuredInRounds). */
-  pairs: quick ? 1 : 3,
-  pairWarmupMs: quick ? 1_000 : 2_000,
-  pairDurationMs: quick ? 2_000 : 6_000,
+  rounds: quick ? 1 : 3,
+  roundWarmupMs: quick ? 1_000 : 2_000,
+  roundDurationMs: quick ? 2_000 : 6_000,
 };
 const HOST = '127.0.0.1';
 
@@ -216,7 +216,7 @@ async function startFloor(name: string): Promise<{ server: Child; port: number }
 
 /**
  * W1 at 100 connections, H and (unless --skip-baselines) the naive baseline, measured in turn:
- * `settings.pairs` rounds, each a few seconds a window, the order rotated from one round to the next
+ * `settings.rounds` rounds, each a few seconds a window, the order rotated from one round to the next
  * so that no side is always measured first. Each round gives Chorus's ratio to H and to the naive
  * baseline; the medians are the figures the W1 and naive targets are judged on. W2 (the same load
  * with a million signatures stored) gets rounds with H alone, and is judged against W1 by the two
@@ -229,7 +229,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
   const tag = `${prefix}${workload === 'W1' ? '' : 'w2'}`;
   const floor = await startFloor(`floor-rounds-${tag}`);
   let naive: NaiveRun | undefined;
-  const short = { warmupMs: settings.pairWarmupMs, durationMs: settings.pairDurationMs };
+  const short = { warmupMs: settings.roundWarmupMs, durationMs: settings.roundDurationMs };
   const rounds: PairedRatio['pairs'][number][] = [];
   try {
     if (withNaive) naive = await startNaive(dialect, `naive-rounds-${dialect}`);
@@ -242,7 +242,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
     }
     const chorusDb = await run.instance.openDb();
     try {
-      for (let i = 0; i < settings.pairs; i++) {
+      for (let i = 0; i < settings.rounds; i++) {
         const measured = new Map<Side, MeasuredLoad>();
         const sides: Side[] = naive ? ['H', 'naive', 'Chorus'] : ['H', 'Chorus'];
         const order = sides.map((_, k) => sides[(k + i) % sides.length] as Side);
@@ -291,7 +291,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
   const vsNaive = rounds.flatMap((p) => (p.vsNaive === undefined ? [] : [p.vsNaive]));
   const paired: Record<string, PairedRatio> = results.paired ?? {};
   paired[workload === 'W1' ? dialect : `${dialect} ${workload}`] = {
-    windowSeconds: settings.pairDurationMs / 1000,
+    windowSeconds: settings.roundDurationMs / 1000,
     pairs: rounds,
     median: median(ratios),
     min: Math.min(...ratios),
