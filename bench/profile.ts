@@ -5,8 +5,11 @@
  *
  *   node bin/run-ts.js bench/profile.ts [--dialect=sqlite|postgres] [--workload=sign|page|json|confirm]
  *                                        [--seconds=10] [--connections=100] [--top=30] [--seed=1000000]
+ *                                        [--confirm-rate=200]
  *
  * `--seed=N` stores N signatures before the server starts, as the benchmark does for W2.
+ * `--confirm-rate=N` (sign only) confirms N signatures a second beside the signing, as W3 does: a
+ * first load signs the signatures to confirm, outside the window.
  *
  * Each thread (the main one, the signature writer) gets its own tables. The raw .cpuprofile files
  * stay in bench/tmp/ (open them in Chrome DevTools for a flame chart).
@@ -18,7 +21,7 @@ import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
 import { findPetitionId } from './lib/checks.ts';
 import { measureLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
-import { REPO, sleep, TMP } from './lib/processes.ts';
+import { REPO, sleep, startTs, TMP, type Child } from './lib/processes.ts';
 import { seedPostgres, seedSqlite } from './lib/seed.ts';
 import { gatherConfirmationTokens } from './lib/tokens.ts';
 
@@ -30,6 +33,7 @@ const seconds = Number(option('seconds', '10'));
 const connections = Number(option('connections', '100'));
 const top = Number(option('top', '30'));
 const seed = Number(option('seed', '0'));
+const confirmRate = Number(option('confirm-rate', '0'));
 
 interface ProfileNode {
   readonly id: number;
@@ -153,6 +157,20 @@ function table(title: string, map: Map<string, number>, total: number, count: nu
   return [`\n${title}`, ...rows.map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)].join('\n');
 }
 
+/** Signs (outside the window) the signatures to confirm, then confirms them at `--confirm-rate` while the profiled load runs. */
+async function startConfirmer(runDir: string, instance: Awaited<ReturnType<typeof createChorus>>, server: Child, job: (scenario: LoadJob['scenario']) => Omit<LoadJob, 'out'>): Promise<Child> {
+  await measureLoad(runDir, 'to-confirm', job({ kind: 'sign', slug: SLUG, tag: 'to-confirm', dupRate: 0 }), { server: server.pid });
+  const db = await instance.openDb();
+  const tokens = await gatherConfirmationTokens(db, instance.dataDir, await findPetitionId(db, SLUG), Math.ceil(confirmRate * (seconds + 4)));
+  await db.close();
+  const tokensFile = path.join(runDir, 'confirm-tokens.json');
+  writeFileSync(tokensFile, JSON.stringify(tokens));
+  const jobFile = path.join(runDir, 'confirmer.job.json');
+  const confirmJob: LoadJob = { ...job({ kind: 'confirm', slug: SLUG, tokensFile }), connections: 20, mode: 'open', rate: confirmRate, out: path.join(runDir, 'confirmer.result.json') };
+  writeFileSync(jobFile, JSON.stringify(confirmJob));
+  return startTs('confirmer', 'bench/lib/load-process.ts', [jobFile], { ipc: true });
+}
+
 async function main(): Promise<void> {
   const runDir = path.join(TMP, `profile-${dialect}-${workload}-${Date.now()}`);
   const instance = await createChorus(dialect, runDir);
@@ -185,7 +203,9 @@ async function main(): Promise<void> {
       writeFileSync(tokensFile, JSON.stringify(tokens));
       scenario = { kind: 'confirm', slug: SLUG, tokensFile };
     } else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
+    const confirmer = workload === 'sign' && confirmRate > 0 ? await startConfirmer(runDir, instance, server, job) : undefined;
     const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid });
+    await confirmer?.exited;
     await server.stop();
     const dir = workload === 'confirm' ? `${profileDir}-confirm` : profileDir;
     // Node writes one profile per thread: the main thread first, then the signature writer's.
