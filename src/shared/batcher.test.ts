@@ -174,36 +174,4 @@ describe('Batcher with a flush that releases its slot early', () => {
     gates.shift()?.();
     expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5]);
   });
-
-  it('when a batch ends with few items waiting, they wait the window for more; enough waiting go at once', async () => {
-    const flushes: number[][] = [];
-    const gates: (() => void)[] = [];
-    const batcher = new Batcher<number, number>({
-      windowMs: 40,
-      maxBatch: 100,
-      minBatchAtRelease: 3,
-      flush: async (items) => {
-        flushes.push([...items]);
-        await new Promise<void>((open) => gates.push(open));
-        return [...items];
-      },
-    });
-    const tick = () => new Promise((r) => setTimeout(r, 5));
-    const all = [batcher.submit(1)];
-    await new Promise((r) => setTimeout(r, 60)); // the first item's own window
-    expect(flushes).toEqual([[1]]);
-    all.push(batcher.submit(2), batcher.submit(3));
-    gates.shift()?.();
-    await tick();
-    expect(flushes).toEqual([[1]]); // two waiting when the batch ended: they wait for more
-    all.push(batcher.submit(4));
-    await new Promise((r) => setTimeout(r, 60));
-    expect(flushes).toEqual([[1], [2, 3, 4]]); // the window passed: they went together
-    all.push(batcher.submit(5), batcher.submit(6), batcher.submit(7));
-    gates.shift()?.();
-    await tick();
-    expect(flushes).toEqual([[1], [2, 3, 4], [5, 6, 7]]); // three waiting: at once, no window
-    gates.shift()?.();
-    expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-  });
 });

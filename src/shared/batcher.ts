@@ -23,14 +23,6 @@ export interface BatcherOptions<I, O> {
    */
   readonly minBatchWhileBusy?: number;
   /**
-   * When a flush gives its slot back and fewer than this many items wait, they wait the window
-   * (`windowMs`, from then) for more instead of going at once (default 0: they go at once). For
-   * items whose callers can spare a few milliseconds and which come at a trickle: each flush has a
-   * cost of its own, and a trickle would otherwise go one or two items at a time, one flush right
-   * after the other. When this many wait, they go at once, as under load.
-   */
-  readonly minBatchAtRelease?: number;
-  /**
    * Must return one result per item, in the same order. It may call `release` as soon as the next
    * batch can start (its slot is then free; its callers still wait for its results).
    */
@@ -120,8 +112,7 @@ export class Batcher<I, O> {
       holding = false;
       this.held -= 1;
       // Whatever queued while this batch held its slot goes next, at once: under load, batches grow by themselves.
-      if (this.queue.length >= Math.max(1, this.options.minBatchAtRelease ?? 0)) this.startFlush();
-      else if (this.queue.length > 0) this.schedule();
+      if (this.queue.length > 0) this.startFlush();
     };
     const flushing: Promise<void> = this.run(batch, release).finally(() => {
       this.running.delete(flushing);

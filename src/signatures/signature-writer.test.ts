@@ -79,34 +79,6 @@ describeEachDialect('the signature writer, on its own thread or on the main one'
       expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 5, confirmed: 3, removed: 0, suspected: 0 });
       expect(await t.ctx.board.read(petition.id)).toMatchObject({ signed: 8, confirmed: 3 });
     });
-
-    it('gathers confirmations that come a few milliseconds apart into one batch; signatures go at once', async () => {
-
-      const t = context();
-      const petition = await makePetition(t.ctx);
-      const host = await getLeadHost(t.ctx, petition);
-      const toConfirm = await signThroughWriter(t, petition.id, host.organisationId, ['trickle0@example.org', 'trickle1@example.org', 'trickle2@example.org']);
-      const pause = () => new Promise((r) => setTimeout(r, 1));
-      const confirming = [];
-      for (const signatureId of toConfirm) {
-        confirming.push(t.ctx.writer.submit({ kind: 'confirm', signatureId, petitionId: petition.id }));
-        await pause();
-      }
-      const signing = [];
-      for (const i of [0, 1, 2]) {
-        signing.push(t.ctx.writer.submit(signRequest(t, petition.id, host.organisationId, `alone${i}@example.org`)));
-        await pause();
-      }
-      // None of the confirmations went alone (all three share one batch unless a timer ran 20 ms late)…
-      const confirmed = await Promise.all(confirming);
-      expect(confirmed.map((w) => w.outcome)).toEqual(['confirmed', 'confirmed', 'confirmed']);
-      expect(Math.min(...confirmed.map((w) => w.batchSize))).toBeGreaterThanOrEqual(2);
-      // …while the first signature went at once, on its own (the next ones may wait for it, never for a window).
-      const signed = await Promise.all(signing);
-      expect(signed.map((w) => w.outcome)).toEqual(['created', 'created', 'created']);
-      expect(signed[0]?.batchSize).toBe(1);
-      expect(await t.ctx.board.read(petition.id)).toMatchObject({ signed: 6, confirmed: 3 });
-    });
   });
 });
 

@@ -58,10 +58,9 @@ export interface SignatureWriter {
  */
 export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
   const run = deps.thread ? threadRunner(deps) : inlineRunner(deps);
-  const batcher = ({ maxInFlight, minBatchWhileBusy }: InFlight, windowMs: number, minBatchAtRelease = 0) =>
+  const batcher = ({ maxInFlight, minBatchWhileBusy }: InFlight) =>
     new Batcher<WriteRequest, Written>({
-      windowMs,
-      minBatchAtRelease,
+      windowMs: deps.windowMs,
       maxBatch: 256,
       // SQLite's writer takes the next batch as soon as it has committed one, while this thread syncs that one to disk (`written`).
       maxInFlight,
@@ -78,8 +77,8 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
       onError: (error, size) => deps.logger.error({ err: error instanceof Error ? error.message : String(error), size }, 'signature batch failed; retrying its items one by one'),
     });
   const inFlight = batchesInFlight(deps.database.kind, deps.thread);
-  const signing = batcher(inFlight, deps.windowMs);
-  const confirming = batcher(inFlight, Math.max(deps.windowMs, CONFIRM_WINDOW_MS), CONFIRM_MIN_BATCH);
+  const signing = batcher(inFlight);
+  const confirming = batcher(inFlight);
   const both = [signing, confirming];
   return {
     submit: (request) => (request.kind === 'confirm' ? confirming : signing).submit(request),
@@ -92,21 +91,6 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
     },
   };
 }
-
-/**
- * Confirmations gather for up to 20 ms into a batch, and when a batch ends with fewer than 16
- * waiting, those wait the 20 ms for more. A person who presses "confirm" does not notice 20 ms; the
- * writer does: a batch of confirmations costs about a millisecond of the writer however few it
- * holds (the log's head, its entries, the counts: some ten statements, and a commit), and at a
- * trickle they went one or two at a time, one commit right after the other. W1 at 100 connections
- * with 200 confirmations a second beside it: on SQLite, batches of 4.8 confirmations instead of
- * 1.2, the writer's time on them 61 ms a second instead of 140, and 1.038 times the signatures/s
- * (six alternating pairs, five the same way), the confirmations' median answer 25 ms instead of
- * 13; on PostgreSQL 1.034 times the signatures/s (four pairs, three the same way), their answer
- * unchanged (50–58 ms). A spike of confirmations still goes at once: 16 waiting fill a batch.
- */
-const CONFIRM_WINDOW_MS = 20;
-const CONFIRM_MIN_BATCH = 16;
 
 interface InFlight {
   readonly maxInFlight: number;
