@@ -17,7 +17,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
+import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/chorus.ts';
 import { findPetitionId } from './lib/checks.ts';
 import { measureLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
@@ -157,14 +157,19 @@ function table(title: string, map: Map<string, number>, total: number, count: nu
   return [`\n${title}`, ...rows.map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)].join('\n');
 }
 
-/** Signs (outside the window) the signatures to confirm, then confirms them at `--confirm-rate` while the profiled load runs. */
-async function startConfirmer(runDir: string, instance: Awaited<ReturnType<typeof createChorus>>, server: Child, job: (scenario: LoadJob['scenario']) => Omit<LoadJob, 'out'>): Promise<Child> {
-  await measureLoad(runDir, 'to-confirm', job({ kind: 'sign', slug: SLUG, tag: 'to-confirm', dupRate: 0 }), { server: server.pid });
+/** Writes up to `limit` of the petition's confirmation links (their tokens) to a file for a load generator. */
+async function writeConfirmationTokens(runDir: string, instance: ChorusInstance, limit: number, name: string): Promise<string> {
   const db = await instance.openDb();
-  const tokens = await gatherConfirmationTokens(db, instance.dataDir, await findPetitionId(db, SLUG), Math.ceil(confirmRate * (seconds + 4)));
-  await db.close();
-  const tokensFile = path.join(runDir, 'confirm-tokens.json');
+  const tokens = await gatherConfirmationTokens(db, instance.dataDir, await findPetitionId(db, SLUG), limit).finally(() => db.close());
+  const tokensFile = path.join(runDir, name);
   writeFileSync(tokensFile, JSON.stringify(tokens));
+  return tokensFile;
+}
+
+/** Signs (outside the window) the signatures to confirm, then confirms them at `--confirm-rate` while the profiled load runs. */
+async function startConfirmer(runDir: string, instance: ChorusInstance, server: Child, job: (scenario: LoadJob['scenario']) => Omit<LoadJob, 'out'>): Promise<Child> {
+  await measureLoad(runDir, 'to-confirm', job({ kind: 'sign', slug: SLUG, tag: 'to-confirm', dupRate: 0 }), { server: server.pid });
+  const tokensFile = await writeConfirmationTokens(runDir, instance, Math.ceil(confirmRate * (seconds + 4)), 'confirm-tokens.json');
   const jobFile = path.join(runDir, 'confirmer.job.json');
   const confirmJob: LoadJob = { ...job({ kind: 'confirm', slug: SLUG, tokensFile }), connections: 20, mode: 'open', rate: confirmRate, out: path.join(runDir, 'confirmer.result.json') };
   writeFileSync(jobFile, JSON.stringify(confirmJob));
@@ -195,17 +200,10 @@ async function main(): Promise<void> {
     let scenario: LoadJob['scenario'];
     if (workload === 'page') scenario = { kind: 'get', paths: [`/p/${SLUG}`] };
     else if (workload === 'json') scenario = { kind: 'get', paths: [`/api/v1/petitions/${SLUG}`] };
-    else if (workload === 'confirm') {
-      const db = await instance.openDb();
-      const tokens = await gatherConfirmationTokens(db, instance.dataDir, await findPetitionId(db, SLUG), 200_000);
-      await db.close();
-      const tokensFile = path.join(runDir, 'tokens.json');
-      writeFileSync(tokensFile, JSON.stringify(tokens));
-      scenario = { kind: 'confirm', slug: SLUG, tokensFile };
-    } else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
+    else if (workload === 'confirm') scenario = { kind: 'confirm', slug: SLUG, tokensFile: await writeConfirmationTokens(runDir, instance, 200_000, 'tokens.json') }; else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
     const confirmer = workload === 'sign' && confirmRate > 0 ? await startConfirmer(runDir, instance, server, job) : undefined;
     const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid });
-    await confirmer?.exited;
+    if (confirmer && (await confirmer.exited) !== 0) throw new Error('the confirmations beside the signing failed (see bench/tmp/logs/confirmer.log)');
     await server.stop();
     const dir = workload === 'confirm' ? `${profileDir}-confirm` : profileDir;
     // Node writes one profile per thread: the main thread first, then the signature writer's.
