@@ -24,7 +24,7 @@ export function evaluateTargets(results: RunResults): TargetCheck[] {
   for (const [dialect, prefix, name] of DIALECTS) {
     const w1 = find(results, `${prefix}-W1-100`);
     if (!w1) continue;
-    // Judged on the pairs with H when the run has them (a machine's speed drifts within a run), else on the one W1 window.
+    // Judged on the rounds with H when the run has them (a machine's speed drifts within a run), else on the one W1 window.
     const paired = results.paired?.[dialect];
     const judged = paired ? paired.median : w1.ratio;
     const pairedText = paired
