@@ -45,7 +45,7 @@ const settings = {
   confirmTokens: quick ? 20_000 : 120_000,
   /** Before each load, wait up to this long for other processes on the machine to go quiet. */
   quietWaitMs: quick ? 5_000 : 45_000,
-  /** W1 at 100 connections in rounds with H and the naive baseline, W2 in rounds with H (see measuredInRounds). */
+  /** W1 at 100 connections in rounds with H and the naive baseline, W2 and W6 in rounds with H (see measuredInRounds, readsInRounds). */
   rounds: quick ? 1 : 3,
   roundWarmupMs: quick ? 1_000 : 2_000,
   roundDurationMs: quick ? 2_000 : 6_000,
@@ -67,7 +67,7 @@ const results: RunResults = emptyRunResults({
     'Load comes from a separate process (bench/lib/load-process.ts, raw keep-alive HTTP/1.1 sockets) on the same 2-core machine, over loopback only.',
     'Closed loop: each connection sends its next request when the previous one is answered. Open loop (W4): requests are due at a fixed rate and latency is measured from the due time (no coordinated omission).',
     'Ratios are to H measured in this run: H@100 is the better of a measurement at the start and one at the end (each taken again when another process disturbed it); 400-connection rows are compared with H@400.',
-    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios. W2 gets rounds with H too, and is judged against W1 by the ratio of the two medians.',
+    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios. W2 gets rounds with H too, and is judged against W1 by the ratio of the two medians; W6\'s two reads get rounds with H, and are judged on their medians.',
     'Naive baselines do the same per-request work as Chorus (validation, canonical email, keyed hash, sealing of every field), then one transaction per request: insert, mail row, +1 on the counter row. They skip the petition lookup, which favours them.',
   ],
 });
@@ -227,81 +227,141 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
   // W2 is compared with W1 through their ratios to H: the naive baseline joins W1's rounds only.
   const withNaive = workload === 'W1' && !flag('skip-baselines');
   const tag = `${prefix}${workload === 'W1' ? '' : 'w2'}`;
-  const floor = await startFloor(`floor-rounds-${tag}`);
   let naive: NaiveRun | undefined;
   const short = { warmupMs: settings.roundWarmupMs, durationMs: settings.roundDurationMs };
-  const rounds: PairedRatio['pairs'][number][] = [];
+  const chorusDb = await run.instance.openDb();
   try {
     if (withNaive) naive = await startNaive(dialect, `naive-rounds-${dialect}`);
-    // Chorus has just run W1; H and the naive baseline get one window of their own first (not counted), so every side starts warm.
-    await settle();
-    await measureLoad(runDir, `${tag}-rounds-H-warm-up`, job(floor.port, { kind: 'sign', slug: SLUG, tag: `${tag}wh`, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid });
-    if (naive) {
-      await settle();
-      await signingWindow(naiveTarget(naive), `${prefix}-rounds-naive-warm-up`, `${prefix}wn`, `naive-${dialect}-100 rounds warm-up`, short);
+    const started = naive;
+    const sides: RoundSide[] = [];
+    if (started) {
+      sides.push({
+        name: 'naive',
+        warmUp: async () => void (await signingWindow(naiveTarget(started), `${prefix}-rounds-naive-warm-up`, `${prefix}wn`, `naive-${dialect}-100 rounds warm-up`, short)),
+        measure: async (i) => (await signingWindow(naiveTarget(started), `${prefix}-round${i}-naive`, `${prefix}r${i}n`, `naive-${dialect}-100 round ${i + 1}`, short)).measured,
+      });
     }
-    const chorusDb = await run.instance.openDb();
-    try {
-      for (let i = 0; i < settings.rounds; i++) {
-        const measured = new Map<Side, MeasuredLoad>();
-        const sides: Side[] = naive ? ['H', 'naive', 'Chorus'] : ['H', 'Chorus'];
-        const order = sides.map((_, k) => sides[(k + i) % sides.length] as Side);
-        for (const side of order) {
-          await settle();
-          const id = `${prefix}-${workload}-100 round ${i + 1}`;
-          if (side === 'H') {
-            measured.set(side, await measureLoad(runDir, `${tag}-round${i}-H`, job(floor.port, { kind: 'sign', slug: SLUG, tag: `${tag}r${i}h`, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid }));
-          } else if (side === 'naive' && naive) {
-            measured.set(side, (await signingWindow(naiveTarget(naive), `${prefix}-round${i}-naive`, `${prefix}r${i}n`, `naive-${dialect}-100 round ${i + 1}`, short)).measured);
-          } else {
-            const target = { port: run.instance.port, pid: run.server.pid, db: chorusDb, petitionId: run.petitionId, keys: run.keys };
-            measured.set(side, (await signingWindow(target, `${tag}-round${i}-chorus`, `${tag}r${i}c`, id, short)).measured);
-          }
-        }
-        const h = measured.get('H');
-        const chorus = measured.get('Chorus');
-        const naiveMeasured = measured.get('naive');
-        if (!h || !chorus) continue;
-        const cpuUs = (m: MeasuredLoad) => (m.result.okPerSec > 0 ? Math.round((Number(m.cpu.server) * 1e6) / m.result.okPerSec) : 0);
-        const result = {
-          order: order.join(', '),
-          h: h.result.okPerSec,
-          chorus: chorus.result.okPerSec,
-          ratio: round(chorus.result.okPerSec / h.result.okPerSec, 3),
-          hCpuUsPerOp: cpuUs(h),
-          chorusCpuUsPerOp: cpuUs(chorus),
-          cpuRatio: round(cpuUs(h) / Math.max(1, cpuUs(chorus)), 3),
-          ...(naiveMeasured ? { naive: naiveMeasured.result.okPerSec, vsNaive: round(chorus.result.okPerSec / Math.max(1, naiveMeasured.result.okPerSec), 2) } : {}),
-          otherCores: Math.max(...[...measured.values()].map((m) => m.cpu.other)),
-        };
-        rounds.push(result);
-        log(
-          `${prefix}-${workload}-100 round ${i + 1} (${result.order}): H ${result.h}/s, Chorus ${result.chorus}/s = ${result.ratio} × H (by CPU cost ${result.cpuRatio} × H)${result.naive !== undefined ? `; naive ${result.naive}/s, Chorus ${result.vsNaive}× naive` : ''}`,
-        );
-      }
-    } finally {
-      await chorusDb.close();
-    }
+    const target = { port: run.instance.port, pid: run.server.pid, db: chorusDb, petitionId: run.petitionId, keys: run.keys };
+    sides.push({ name: 'Chorus', measure: async (i) => (await signingWindow(target, `${tag}-round${i}-chorus`, `${tag}r${i}c`, `${prefix}-${workload}-100 round ${i + 1}`, short)).measured });
+    const rounds = await roundsWithH(tag, sides);
+    const pairs = rounds.map(({ order, measured }, i) => {
+      const naiveMeasured = measured.get('naive');
+      const chorus = measured.get('Chorus') as MeasuredLoad;
+      const result = {
+        ...roundRatio(order, measured.get('H') as MeasuredLoad, chorus),
+        ...(naiveMeasured ? { naive: naiveMeasured.result.okPerSec, vsNaive: round(chorus.result.okPerSec / Math.max(1, naiveMeasured.result.okPerSec), 2) } : {}),
+        otherCores: Math.max(...[...measured.values()].map((m) => m.cpu.other)),
+      };
+      log(
+        `${prefix}-${workload}-100 round ${i + 1} (${result.order}): H ${result.h}/s, Chorus ${result.chorus}/s = ${result.ratio} × H (by CPU cost ${result.cpuRatio} × H)${result.naive !== undefined ? `; naive ${result.naive}/s, Chorus ${result.vsNaive}× naive` : ''}`,
+      );
+      return result;
+    });
+    recordRounds(workload === 'W1' ? dialect : `${dialect} ${workload}`, pairs);
   } finally {
-    await stopChild(floor.server);
+    await chorusDb.close();
     if (naive) await stopNaive(naive);
   }
-  if (rounds.length === 0) return;
-  const ratios = rounds.map((p) => p.ratio);
-  const vsNaive = rounds.flatMap((p) => (p.vsNaive === undefined ? [] : [p.vsNaive]));
+}
+
+/**
+ * W6 in rounds with H: the petition page and the count JSON read in turn with H's signing window,
+ * the order rotated like W1's, so a machine whose pace drifts over the run moves both sides of each
+ * ratio together. The W6 targets are judged on the medians.
+ */
+async function readsInRounds(run: ChorusRun, prefix: string): Promise<void> {
+  const dialect = run.instance.dialect;
+  const short = { warmupMs: settings.roundWarmupMs, durationMs: settings.roundDurationMs };
+  const reads = (['page', 'json'] as const).map((which) => ({
+    which,
+    measure: (i: number) =>
+      measureLoad(runDir, `${prefix}-W6-${which}-round${i}`, job(run.instance.port, { kind: 'get', paths: [readPath(which)] }, 100, short), { server: run.server.pid }),
+  }));
+  const rounds = await roundsWithH(`${prefix}w6`, reads.map(({ which, measure }) => ({ name: which, measure })));
+  for (const { which } of reads) {
+    const pairs = rounds.map(({ order, measured }, i) => {
+      const result = roundRatio(order, measured.get('H') as MeasuredLoad, measured.get(which) as MeasuredLoad);
+      log(`${prefix}-W6-${which} round ${i + 1} (${result.order}): H ${result.h}/s, Chorus ${result.chorus} reads/s = ${result.ratio} × H (by CPU cost ${result.cpuRatio} × H)`);
+      return result;
+    });
+    recordRounds(`${dialect} W6 ${which}`, pairs);
+  }
+}
+
+/** One side of a round beside H: its window, and optionally a window of its own first (not counted). */
+interface RoundSide {
+  readonly name: string;
+  readonly warmUp?: () => Promise<void>;
+  readonly measure: (round: number) => Promise<MeasuredLoad>;
+}
+
+/**
+ * Starts H's server and measures it and the given sides in turn, `settings.rounds` times, the order
+ * rotated from one round to the next. H (and any side with a warm-up) first gets one window of its
+ * own, not counted: the side measured before the rounds has just run, so every side starts warm.
+ */
+async function roundsWithH(tag: string, others: readonly RoundSide[]): Promise<{ order: string; measured: Map<string, MeasuredLoad> }[]> {
+  const floor = await startFloor(`floor-rounds-${tag}`);
+  const short = { warmupMs: settings.roundWarmupMs, durationMs: settings.roundDurationMs };
+  const signH = (name: string, load: string) => measureLoad(runDir, name, job(floor.port, { kind: 'sign', slug: SLUG, tag: load, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid });
+  const sides: RoundSide[] = [{ name: 'H', warmUp: async () => void (await signH(`${tag}-rounds-H-warm-up`, `${tag}wh`)), measure: (i) => signH(`${tag}-round${i}-H`, `${tag}r${i}h`) }, ...others];
+  try {
+    for (const side of sides) {
+      if (!side.warmUp) continue;
+      await settle();
+      await side.warmUp();
+    }
+    const rounds: { order: string; measured: Map<string, MeasuredLoad> }[] = [];
+    for (let i = 0; i < settings.rounds; i++) {
+      const order = sides.map((_, k) => sides[(k + i) % sides.length] as RoundSide);
+      const measured = new Map<string, MeasuredLoad>();
+      for (const side of order) {
+        await settle();
+        measured.set(side.name, await side.measure(i));
+      }
+      rounds.push({ order: order.map((side) => side.name).join(', '), measured });
+    }
+    return rounds;
+  } finally {
+    await stopChild(floor.server);
+  }
+}
+
+type RoundPair = PairedRatio['pairs'][number];
+
+/** A round's ratio of Chorus to H, by throughput and by server CPU an operation. */
+function roundRatio(order: string, h: MeasuredLoad, chorus: MeasuredLoad): RoundPair {
+  const cpuUs = (m: MeasuredLoad) => (m.result.okPerSec > 0 ? Math.round((Number(m.cpu.server) * 1e6) / m.result.okPerSec) : 0);
+  const measured = [h, chorus];
+  return {
+    order,
+    h: h.result.okPerSec,
+    chorus: chorus.result.okPerSec,
+    ratio: round(chorus.result.okPerSec / h.result.okPerSec, 3),
+    hCpuUsPerOp: cpuUs(h),
+    chorusCpuUsPerOp: cpuUs(chorus),
+    cpuRatio: round(cpuUs(h) / Math.max(1, cpuUs(chorus)), 3),
+    otherCores: Math.max(...measured.map((m) => m.cpu.other)),
+  };
+}
+
+/** Keeps a workload's rounds and their medians in the results, under `key`. */
+function recordRounds(key: string, pairs: readonly RoundPair[]): void {
+  if (pairs.length === 0) return;
+  const ratios = pairs.map((p) => p.ratio);
+  const vsNaive = pairs.flatMap((p) => (p.vsNaive === undefined ? [] : [p.vsNaive]));
   const paired: Record<string, PairedRatio> = results.paired ?? {};
-  paired[workload === 'W1' ? dialect : `${dialect} ${workload}`] = {
+  paired[key] = {
     windowSeconds: settings.roundDurationMs / 1000,
-    pairs: rounds,
+    pairs,
     median: median(ratios),
     min: Math.min(...ratios),
     max: Math.max(...ratios),
-    cpuMedian: median(rounds.map((p) => p.cpuRatio)),
+    cpuMedian: median(pairs.map((p) => p.cpuRatio)),
     ...(vsNaive.length ? { vsNaiveMedian: median(vsNaive), vsNaiveMin: Math.min(...vsNaive), vsNaiveMax: Math.max(...vsNaive) } : {}),
   };
 }
 
-type Side = 'H' | 'naive' | 'Chorus';
 
 // ---------------------------------------------------------------------------------------------
 // Naive baselines
@@ -525,8 +585,12 @@ async function confirmWorkload(run: ChorusRun, prefix: string): Promise<void> {
   });
 }
 
+function readPath(which: 'page' | 'json'): string {
+  return which === 'page' ? `/p/${SLUG}` : `/api/v1/petitions/${SLUG}`;
+}
+
 async function readWorkload(run: ChorusRun, prefix: string, which: 'page' | 'json'): Promise<void> {
-  const urlPath = which === 'page' ? `/p/${SLUG}` : `/api/v1/petitions/${SLUG}`;
+  const urlPath = readPath(which);
   await quietest(async (attempt) => {
     const rss = watchRss(run.server.pid);
     const measured = await measureLoad(runDir, `${prefix}-W6-${which}-${attempt}`, job(run.instance.port, { kind: 'get', paths: [urlPath] }, 100), { server: run.server.pid });
@@ -569,6 +633,7 @@ async function chorusSuite(dialect: Dialect): Promise<void> {
     await confirmWorkload(run, prefix);
     await readWorkload(run, prefix, 'page');
     await readWorkload(run, prefix, 'json');
+    await readsInRounds(run, prefix);
 
     // W2: the same petition with a million signatures already stored.
     await stopChild(server);

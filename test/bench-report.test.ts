@@ -78,11 +78,24 @@ describe('bench targets', () => {
     expect(verdict(single, 'a million stored signatures (W2), SQLite')?.pass).toBe(false);
   });
 
+  it('judges W6 on its medians in rounds with H when the run has them', () => {
+    const withW6 = (median: number | undefined) => {
+      const r = results(median === undefined ? { sqlite: inRounds } : { sqlite: inRounds, 'sqlite W6 json': { ...inRounds, median, min: median, max: median, vsNaiveMedian: undefined } });
+      // The single window, measured against the run's best H, says 0.6 × H; the rounds decide when there are any.
+      r.rows.push({ ...row('sqlite-W6-json', 'chorus', 'sqlite', 4800, 0.6), unit: 'reads/s' });
+      return verdict(r, 'count JSON (W6), SQLite');
+    };
+    expect(withW6(undefined)?.pass).toBe(false);
+    expect(withW6(0.95)?.pass).toBe(true);
+    expect(withW6(0.95)?.measured).toContain('in rounds with H, judged: median 0.95 × H');
+    expect(withW6(0.65)?.pass).toBe(false);
+  });
+
   it('lists every round in the report', () => {
     const r = results({ sqlite: inRounds });
     r.targets = evaluateTargets(r);
     const markdown = renderMarkdown(r, 'run.json');
-    expect(markdown).toContain('## W1 and W2 in rounds with H and the naive baseline');
+    expect(markdown).toContain('## In rounds with H (W1 with the naive baseline, W2, W6)');
     expect(markdown.match(/ {2}- round \d \(H, naive, Chorus\)/g)).toHaveLength(3);
   });
 
