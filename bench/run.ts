@@ -55,6 +55,9 @@ const HOST = '127.0.0.1';
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const runDir = path.join(TMP, `run-${stamp}`);
 mkdirSync(runDir, { recursive: true });
+/** A window in the rounds: shorter than the single windows, so a round fits within a minute. */
+const roundWindow = { warmupMs: settings.roundWarmupMs, durationMs: settings.roundDurationMs };
+
 const results: RunResults = emptyRunResults({
   startedAt: new Date().toISOString(),
   quick,
@@ -228,21 +231,20 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
   const withNaive = workload === 'W1' && !flag('skip-baselines');
   const tag = `${prefix}${workload === 'W1' ? '' : 'w2'}`;
   let naive: NaiveRun | undefined;
-  const short = { warmupMs: settings.roundWarmupMs, durationMs: settings.roundDurationMs };
   const chorusDb = await run.instance.openDb();
   try {
-    if (withNaive) naive = await startNaive(dialect, `naive-rounds-${dialect}`);
-    const started = naive;
+    naive = withNaive ? await startNaive(dialect, `naive-rounds-${dialect}`) : undefined;
+    const started = naive; // for the closures below
     const sides: RoundSide[] = [];
     if (started) {
       sides.push({
         name: 'naive',
-        warmUp: async () => void (await signingWindow(naiveTarget(started), `${prefix}-rounds-naive-warm-up`, `${prefix}wn`, `naive-${dialect}-100 rounds warm-up`, short)),
-        measure: async (i) => (await signingWindow(naiveTarget(started), `${prefix}-round${i}-naive`, `${prefix}r${i}n`, `naive-${dialect}-100 round ${i + 1}`, short)).measured,
+        warmUp: async () => void (await signingWindow(naiveTarget(started), `${prefix}-rounds-naive-warm-up`, `${prefix}wn`, `naive-${dialect}-100 rounds warm-up`, roundWindow)),
+        measure: async (i) => (await signingWindow(naiveTarget(started), `${prefix}-round${i}-naive`, `${prefix}r${i}n`, `naive-${dialect}-100 round ${i + 1}`, roundWindow)).measured,
       });
     }
     const target = { port: run.instance.port, pid: run.server.pid, db: chorusDb, petitionId: run.petitionId, keys: run.keys };
-    sides.push({ name: 'Chorus', measure: async (i) => (await signingWindow(target, `${tag}-round${i}-chorus`, `${tag}r${i}c`, `${prefix}-${workload}-100 round ${i + 1}`, short)).measured });
+    sides.push({ name: 'Chorus', measure: async (i) => (await signingWindow(target, `${tag}-round${i}-chorus`, `${tag}r${i}c`, `${prefix}-${workload}-100 round ${i + 1}`, roundWindow)).measured });
     const rounds = await roundsWithH(tag, sides);
     const pairs = rounds.map(({ order, measured }, i) => {
       const naiveMeasured = measured.get('naive');
@@ -271,11 +273,10 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
  */
 async function readsInRounds(run: ChorusRun, prefix: string): Promise<void> {
   const dialect = run.instance.dialect;
-  const short = { warmupMs: settings.roundWarmupMs, durationMs: settings.roundDurationMs };
   const reads = (['page', 'json'] as const).map((which) => ({
     which,
     measure: (i: number) =>
-      measureLoad(runDir, `${prefix}-W6-${which}-round${i}`, job(run.instance.port, { kind: 'get', paths: [readPath(which)] }, 100, short), { server: run.server.pid }),
+      measureLoad(runDir, `${prefix}-W6-${which}-round${i}`, job(run.instance.port, { kind: 'get', paths: [readPath(which)] }, 100, roundWindow), { server: run.server.pid }),
   }));
   const rounds = await roundsWithH(`${prefix}w6`, reads.map(({ which, measure }) => ({ name: which, measure })));
   for (const { which } of reads) {
@@ -302,8 +303,7 @@ interface RoundSide {
  */
 async function roundsWithH(tag: string, others: readonly RoundSide[]): Promise<{ order: string; measured: Map<string, MeasuredLoad> }[]> {
   const floor = await startFloor(`floor-rounds-${tag}`);
-  const short = { warmupMs: settings.roundWarmupMs, durationMs: settings.roundDurationMs };
-  const signH = (name: string, load: string) => measureLoad(runDir, name, job(floor.port, { kind: 'sign', slug: SLUG, tag: load, dupRate: settings.dupRate }, 100, short), { server: floor.server.pid });
+  const signH = (name: string, load: string) => measureLoad(runDir, name, job(floor.port, { kind: 'sign', slug: SLUG, tag: load, dupRate: settings.dupRate }, 100, roundWindow), { server: floor.server.pid });
   const sides: RoundSide[] = [{ name: 'H', warmUp: async () => void (await signH(`${tag}-rounds-H-warm-up`, `${tag}wh`)), measure: (i) => signH(`${tag}-round${i}-H`, `${tag}r${i}h`) }, ...others];
   try {
     for (const side of sides) {
@@ -361,7 +361,6 @@ function recordRounds(key: string, pairs: readonly RoundPair[]): void {
     ...(vsNaive.length ? { vsNaiveMedian: median(vsNaive), vsNaiveMin: Math.min(...vsNaive), vsNaiveMax: Math.max(...vsNaive) } : {}),
   };
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Naive baselines
