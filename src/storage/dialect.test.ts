@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { describeEachDialect, useFreshDatabase } from '../../test/support/dialects.ts';
-import { idIn } from './dialect.ts';
+import { idIn, skippingLockedRows } from './dialect.ts';
 
 describeEachDialect('idIn', (dialect) => {
   const database = useFreshDatabase(dialect);
@@ -25,5 +25,29 @@ describeEachDialect('idIn', (dialect) => {
       expect(compiled.map((c) => c.parameters.length)).toEqual([1, 40]);
     }
     expect(() => idIn(db, 'id', [])).toThrow(/at least one id/);
+  });
+});
+
+describeEachDialect('skippingLockedRows', (dialect) => {
+  const database = useFreshDatabase(dialect);
+
+  it('on PostgreSQL skips the rows another transaction holds; on SQLite leaves the select as it is', async () => {
+    const { db } = database.storage;
+    await sql`create table lock_probe (id integer primary key)`.execute(db);
+    await sql`insert into lock_probe (id) values (1), (2), (3)`.execute(db);
+    const probes = db.withTables<{ lock_probe: { id: number } }>();
+    const free = () => skippingLockedRows(dialect.name, probes.selectFrom('lock_probe').select('id').orderBy('id'));
+    if (dialect.name === 'sqlite') {
+      expect(free().compile().sql).not.toMatch(/for update/i);
+      expect((await free().execute()).map((r) => r.id)).toEqual([1, 2, 3]);
+      return;
+    }
+    expect(free().compile().sql).toMatch(/for update skip locked$/i);
+    // Another connection of the pool holds row 2 until its transaction ends.
+    await probes.transaction().execute(async (trx) => {
+      await trx.selectFrom('lock_probe').select('id').where('id', '=', 2).forUpdate().execute();
+      expect((await free().execute()).map((r) => r.id)).toEqual([1, 3]);
+    });
+    expect((await free().execute()).map((r) => r.id)).toEqual([1, 2, 3]);
   });
 });

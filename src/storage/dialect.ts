@@ -3,8 +3,11 @@ import { sql, SqliteAdapter, type RawBuilder } from 'kysely';
 /** The two databases Chorus runs on. Dialect-specific SQL stays inside `src/storage/`. */
 export type DialectName = 'sqlite' | 'postgres';
 
+/** A Kysely handle or transaction: all that `dialectOf` needs to tell which database it speaks. */
+type Handle = { getExecutor(): { readonly adapter: unknown } };
+
 /** Which database a handle (or a transaction) speaks. */
-export function dialectOf(db: { getExecutor(): { readonly adapter: unknown } }): DialectName {
+export function dialectOf(db: Handle): DialectName {
   return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
 }
 
@@ -14,9 +17,18 @@ export function dialectOf(db: { getExecutor(): { readonly adapter: unknown } }):
  * once per connection (postgres-driver.ts) instead of parsed and planned for every batch size. On
  * SQLite, the plain list (its statements are prepared and kept in any case). `ids` must not be empty.
  */
-export function idIn(db: { getExecutor(): { readonly adapter: unknown } }, column: string, ids: readonly number[]): RawBuilder<boolean> {
+export function idIn(db: Handle, column: string, ids: readonly number[]): RawBuilder<boolean> {
   if (ids.length === 0) throw new Error('idIn needs at least one id');
   return dialectOf(db) === 'postgres' ? sql<boolean>`${sql.ref(column)} = any(${[...ids]})` : sql<boolean>`${sql.ref(column)} in (${sql.join(ids)})`;
+}
+
+/**
+ * Rows for one claimant at a time: on PostgreSQL the select locks the rows it picks and skips those
+ * another transaction holds (`FOR UPDATE SKIP LOCKED`), so two workers never claim the same row. On
+ * SQLite, which has one writer, the select as it is.
+ */
+export function skippingLockedRows<Q extends { forUpdate(): { skipLocked(): Q } }>(dialect: DialectName, query: Q): Q {
+  return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
 }
 
 /** Column types that differ between the dialects, for migrations. */

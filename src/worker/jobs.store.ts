@@ -1,4 +1,4 @@
-import type { DialectName } from '../storage/dialect.ts';
+import { skippingLockedRows, type DialectName } from '../storage/dialect.ts';
 import type { Db } from '../storage/database.ts';
 import { chunkedStatements, insertRows } from '../storage/row-inserts.ts';
 import type { GroupedStatement } from '../storage/statement-group.ts';
@@ -45,26 +45,27 @@ export function jobsStatement(db: Db, jobs: readonly NewJob[], now: number): Gro
 }
 
 /**
- * Claims due jobs for `leaseMs`: one `UPDATE … RETURNING` that works on both databases; on
- * PostgreSQL the inner select also skips rows another worker holds (`FOR UPDATE SKIP LOCKED`).
+ * Claims due jobs for `leaseMs`: one `UPDATE … RETURNING` that works on both databases; the inner
+ * select skips rows another worker holds (`skippingLockedRows`).
  */
 export async function claimJobs(db: Db, dialect: DialectName, now: number, limit: number, leaseMs: number): Promise<JobRow[]> {
   const rows = await db
     .updateTable('jobs')
     .set((eb) => ({ locked_until: now + leaseMs, attempts: eb('attempts', '+', 1) }))
-    .where('id', 'in', (eb) => {
-      let due = eb
-        .selectFrom('jobs')
-        .select('id')
-        .where('status', '=', 'queued')
-        .where('run_at', '<=', now)
-        .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]))
-        .orderBy('run_at')
-        .orderBy('id')
-        .limit(limit);
-      if (dialect === 'postgres') due = due.forUpdate().skipLocked();
-      return due;
-    })
+    .where('id', 'in', (eb) =>
+      skippingLockedRows(
+        dialect,
+        eb
+          .selectFrom('jobs')
+          .select('id')
+          .where('status', '=', 'queued')
+          .where('run_at', '<=', now)
+          .where((w) => w.or([w('locked_until', 'is', null), w('locked_until', '<=', now)]))
+          .orderBy('run_at')
+          .orderBy('id')
+          .limit(limit),
+      ),
+    )
     .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
     .execute();
   return rows.map((r) => ({ id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts }));
