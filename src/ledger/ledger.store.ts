@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../storage/database.ts';
 import { idIn } from '../storage/dialect.ts';
-import { insertRows } from '../storage/row-inserts.ts';
+import { chunkedStatements, insertRows } from '../storage/row-inserts.ts';
+import type { GroupedStatement } from '../storage/statement-group.ts';
 import type { LedgerEntriesTable } from '../storage/schema.ts';
 import { GENESIS_HASH, type Entry } from './entry.ts';
 
@@ -39,7 +40,16 @@ export async function reservePositions(trx: Trx, petitionId: number, count: numb
 }
 
 export async function setHeadHash(trx: Trx, petitionId: number, hash: Buffer): Promise<void> {
-  await trx.updateTable('ledger_heads').set({ hash }).where('petition_id', '=', petitionId).execute();
+  await headHashQuery(trx, petitionId, hash).execute();
+}
+
+function headHashQuery(trx: Trx, petitionId: number, hash: Buffer) {
+  return trx.updateTable('ledger_heads').set({ hash }).where('petition_id', '=', petitionId);
+}
+
+/** `setHeadHash` as part of a group of writes (see runGrouped). */
+export function headHashStatement(trx: Trx, petitionId: number, hash: Buffer): GroupedStatement<unknown> {
+  return { queries: () => [headHashQuery(trx, petitionId, hash).compile()], run: async () => (await setHeadHash(trx, petitionId, hash), []), returning: false };
 }
 
 function toRow(entry: Entry): LedgerEntriesTable {
@@ -65,6 +75,11 @@ function toRow(entry: Entry): LedgerEntriesTable {
  */
 export async function insertEntries(trx: Trx, entries: readonly Entry[]): Promise<void> {
   await insertRows(trx, entries.map(toRow), (rows) => trx.insertInto('ledger_entries').values([...rows]));
+}
+
+/** `insertEntries` as part of a group of writes (see runGrouped); entries must not be empty. */
+export function entriesStatement(trx: Trx, entries: readonly Entry[]): GroupedStatement<unknown> {
+  return { queries: () => chunkedStatements(entries.map(toRow), (rows) => trx.insertInto('ledger_entries').values([...rows])), run: async () => (await insertEntries(trx, entries), []), returning: false };
 }
 
 type EntryRow = Pick<LedgerEntriesTable, 'petition_id' | 'position' | 'kind' | 'subject' | 'host_id' | 'country' | 'region' | 'count' | 'reason' | 'at' | 'prev_hash' | 'hash'>;

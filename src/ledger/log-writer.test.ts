@@ -5,6 +5,8 @@ import { makePetition } from '../../test/support/factories.ts';
 import { createContext, type Context } from '../context.ts';
 import type { Petition } from '../petitions/petition.ts';
 import { openStorage } from '../storage/database.ts';
+import { runGrouped } from '../storage/statement-group.ts';
+import { confirmationLogWrites } from './log-writer.ts';
 import { currentSchema, signAs } from './ledger.test-support.ts';
 import { verifyLog } from './ledger.service.ts';
 import { pageEntries } from './ledger.store.ts';
@@ -49,5 +51,34 @@ describeEachDialect('appending to the log from two processes at once', (dialect)
     const report = await verifyLog(t.ctx, petition);
     expect(report.breaks).toEqual([]);
     expect(report).toMatchObject({ checked: ids.length, online: ids.length, counter: ids.length, counterAgrees: true });
+  });
+});
+
+describeEachDialect('the log writes of a signing batch', (dialect) => {
+  let t: TestContext;
+  beforeEach(async () => {
+    t = await createTestContext(dialect);
+  });
+  afterEach(async () => t.close());
+
+  it('reserves the positions at once and leaves the entries and the head hash to the batch\'s last writes', async () => {
+    const petition = await makePetition(t.ctx);
+    const ids = [await signAs(t.ctx, petition), await signAs(t.ctx, petition, { country: 'SN' }), await signAs(t.ctx, petition)];
+    await t.ctx.db.transaction().execute(async (trx) => {
+      const writes = await confirmationLogWrites(trx, t.ctx.keys.publicIds, ids.map((id) => ({ id, petition_id: petition.id })), t.clock.now());
+      const head = async () => trx.selectFrom('ledger_heads').select(['position', 'hash']).where('petition_id', '=', petition.id).executeTakeFirstOrThrow();
+      const entries = async () => trx.selectFrom('ledger_entries').select('position').where('petition_id', '=', petition.id).execute();
+      // Reserved (the head row is locked from here to the commit), not yet written.
+      expect(Number((await head()).position)).toBe(3);
+      expect(await entries()).toEqual([]);
+      const before = Buffer.from((await head()).hash);
+      expect(writes).toHaveLength(2);
+      await runGrouped(trx, writes);
+      expect((await entries()).map((e) => Number(e.position)).sort()).toEqual([1, 2, 3]);
+      expect(Buffer.from((await head()).hash).equals(before)).toBe(false);
+    });
+    const report = await verifyLog(t.ctx, petition);
+    expect(report.breaks).toEqual([]);
+    expect(report).toMatchObject({ checked: 3 });
   });
 });

@@ -1,6 +1,7 @@
 import type { Trx } from '../storage/database.ts';
+import { runGrouped, type GroupedStatement } from '../storage/statement-group.ts';
 import { chainEntries, totalsChange, type Entry, type EntryFields } from './entry.ts';
-import { findConfirmedDetails, insertEntries, reservePositions, setHeadHash } from './ledger.store.ts';
+import { entriesStatement, findConfirmedDetails, headHashStatement, reservePositions } from './ledger.store.ts';
 import { receiptFor } from './receipt.ts';
 
 export type EntryDraft = Omit<EntryFields, 'position'>;
@@ -8,9 +9,20 @@ export type EntryDraft = Omit<EntryFields, 'position'>;
 /**
  * Appends entries to one petition's log inside the caller's transaction: reserve the positions on
  * the head row (the per-petition lock, taken once per batch), chain, insert, move the head's hash.
+ * The insert and the head's move need nothing from each other: on PostgreSQL they go in one round trip.
  */
 export async function appendToLog(trx: Trx, petitionId: number, drafts: readonly EntryDraft[], now: number): Promise<Entry[]> {
-  if (drafts.length === 0) return [];
+  const { entries, writes } = await chainOntoLog(trx, petitionId, drafts, now);
+  await runGrouped(trx, writes);
+  return entries;
+}
+
+/**
+ * Reserves the positions and chains the entries (the head row stays locked until the transaction
+ * ends); returns the writes that store them, for the caller to run (`runGrouped`).
+ */
+async function chainOntoLog(trx: Trx, petitionId: number, drafts: readonly EntryDraft[], now: number): Promise<{ entries: Entry[]; writes: GroupedStatement<unknown>[] }> {
+  if (drafts.length === 0) return { entries: [], writes: [] };
   let online = 0;
   let paper = 0;
   for (const draft of drafts) {
@@ -20,19 +32,26 @@ export async function appendToLog(trx: Trx, petitionId: number, drafts: readonly
   }
   const head = await reservePositions(trx, petitionId, drafts.length, online, paper, now);
   const entries = chainEntries(head, drafts);
-  await insertEntries(trx, entries);
   const last = entries[entries.length - 1];
-  if (last) await setHeadHash(trx, petitionId, last.hash);
-  return entries;
+  return { entries, writes: last ? [entriesStatement(trx, entries), headHashStatement(trx, petitionId, last.hash)] : [] };
 }
 
 /**
- * The signature writer's one call: a confirmation entry for each signature this batch confirmed,
- * in id order, in the same transaction as the confirmations (so the log and the count never
- * disagree, and a rolled-back batch leaves no entry behind).
+ * A confirmation entry for each signature confirmed, in id order, in the same transaction as the
+ * confirmations (so the log and the count never disagree, and a rolled-back batch leaves no entry
+ * behind).
  */
 export async function appendConfirmations(trx: Trx, publicIdKey: Buffer, confirmed: readonly { id: number; petition_id: number }[], now: number): Promise<void> {
-  if (confirmed.length === 0) return;
+  await runGrouped(trx, await confirmationLogWrites(trx, publicIdKey, confirmed, now));
+}
+
+/**
+ * The signature writer's one call: `appendConfirmations` up to the writes, which it returns for the
+ * batch to send with its own last writes and the commit (on PostgreSQL one round trip for them all).
+ * The heads are reserved here, so they are locked from now until the batch commits.
+ */
+export async function confirmationLogWrites(trx: Trx, publicIdKey: Buffer, confirmed: readonly { id: number; petition_id: number }[], now: number): Promise<GroupedStatement<unknown>[]> {
+  if (confirmed.length === 0) return [];
   const details = await findConfirmedDetails(
     trx,
     confirmed.map((row) => row.id),
@@ -55,7 +74,9 @@ export async function appendConfirmations(trx: Trx, publicIdKey: Buffer, confirm
     });
   }
   // Petitions in a fixed order, so two batches touching the same petitions lock their heads alike.
+  const writes: GroupedStatement<unknown>[] = [];
   for (const petitionId of [...byPetition.keys()].sort((a, b) => a - b)) {
-    await appendToLog(trx, petitionId, byPetition.get(petitionId) ?? [], now);
+    writes.push(...(await chainOntoLog(trx, petitionId, byPetition.get(petitionId) ?? [], now)).writes);
   }
+  return writes;
 }

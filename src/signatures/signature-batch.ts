@@ -3,7 +3,7 @@ import { createSecret, hashSecret, keyedHash } from '../crypto/tokens.ts';
 import { attributionsStatement, consentsStatement, insertAttributions, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
 import { countChangeStatements, hostCountChangeStatements, toCountsRows, toHostCountsRows, type CountsDelta, type CountsRow, type HostCountsRow } from '../counts/counts.service.ts';
 import { spendChallenges } from '../fraud/fraud.store.ts';
-import { appendConfirmations } from '../ledger/log-writer.ts';
+import { confirmationLogWrites } from '../ledger/log-writer.ts';
 import { transactionWithoutSync, type Db, type Trx } from '../storage/database.ts';
 import { runGrouped, type GroupedStatement } from '../storage/statement-group.ts';
 import type { SignatureStatus } from '../storage/schema.ts';
@@ -245,7 +245,8 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
       // A suspected signature confirmed by its signer stays suspected (and uncounted), with its confirmation recorded.
       const changed = await confirmSignatures(trx, ids, now);
       const confirmed = changed.filter((r) => r.status === 'confirmed');
-      await appendConfirmations(trx, env.publicIdKey, confirmed, now);
+      // The log's entries and its head's new hash join the last writes (one round trip with the commit on PostgreSQL).
+      lastWrites.push(...(await confirmationLogWrites(trx, env.publicIdKey, confirmed, now)));
       const done = new Set(changed.map((r) => r.id));
       for (const row of confirmed) total(row.petition_id).confirmed += 1;
       for (const attribution of await listAttributions(trx, [...done])) countHost(attribution.petition_id, attribution.organisation_id);
