@@ -273,13 +273,13 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
  */
 async function readsInRounds(run: ChorusRun, prefix: string): Promise<void> {
   const dialect = run.instance.dialect;
-  const reads = (['page', 'json'] as const).map((which) => ({
-    which,
-    measure: (i: number) =>
-      measureLoad(runDir, `${prefix}-W6-${which}-round${i}`, job(run.instance.port, { kind: 'get', paths: [readPath(which)] }, 100, roundWindow), { server: run.server.pid }),
+  const reads = ['page', 'json'] as const;
+  const sides: RoundSide[] = reads.map((which) => ({
+    name: which,
+    measure: (i) => measureLoad(runDir, `${prefix}-W6-${which}-round${i}`, job(run.instance.port, { kind: 'get', paths: [readPath(which)] }, 100, roundWindow), { server: run.server.pid }),
   }));
-  const rounds = await roundsWithH(`${prefix}w6`, reads.map(({ which, measure }) => ({ name: which, measure })));
-  for (const { which } of reads) {
+  const rounds = await roundsWithH(`${prefix}w6`, sides);
+  for (const which of reads) {
     const pairs = rounds.map(({ order, measured }, i) => {
       const result = roundRatio(order, measured.get('H') as MeasuredLoad, measured.get(which) as MeasuredLoad);
       log(`${prefix}-W6-${which} round ${i + 1} (${result.order}): H ${result.h}/s, Chorus ${result.chorus} reads/s = ${result.ratio} × H (by CPU cost ${result.cpuRatio} × H)`);
