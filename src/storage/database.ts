@@ -37,7 +37,17 @@ const DEFAULT_TIMEOUT_MS = 5_000;
 /** No single query runs longer than this (exports included); a stuck server cannot hold a request forever. */
 const QUERY_TIMEOUT_MS = 60_000;
 
-/** Opens SQLite (WAL, synchronous=FULL, busy timeout, secure delete) or a PostgreSQL pool. */
+/**
+ * Each SQLite connection's page cache, in KiB: SQLite's own default. The better-sqlite3 build raises
+ * the default to 16 MB a connection, and the signature writer's connection, whose inserts touch a
+ * random page of the email-hash index for nearly every row, filled all of it within seconds of a
+ * spike: with 2 MB the server's peak while signing was 17 MB lower (194 MB against 211 on SQLite,
+ * W1 and W4 in one run each) and it signed as fast (four alternating pairs; bench/HISTORY.md).
+ * A page not in the cache is read from the operating system's, which holds the file anyway.
+ */
+export const SQLITE_PAGE_CACHE_KIB = 2_000;
+
+/** Opens SQLite (WAL, synchronous=FULL, busy timeout, secure delete, a 2 MB page cache) or a PostgreSQL pool. */
 export function openStorage(config: DatabaseConfig, options: OpenOptions = {}): Storage {
   return config.kind === 'sqlite' ? openSqlite(config.file) : openPostgres(config, options);
 }
@@ -52,6 +62,7 @@ function openSqlite(file: string): Storage {
   connection.pragma('foreign_keys = ON');
   // Erased signer data must not linger in free pages of the file.
   connection.pragma('secure_delete = ON');
+  connection.pragma(`cache_size = -${SQLITE_PAGE_CACHE_KIB}`);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect(withStatementCache(connection)) });
   return {
     db,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { startBusyWriter } from '../../test/support/busy-writer.ts';
 import { SQLITE_DIALECT, useFreshDatabase } from '../../test/support/dialects.ts';
-import { transactionWithoutSync } from './database.ts';
+import { SQLITE_PAGE_CACHE_KIB, transactionWithoutSync } from './database.ts';
 
 describe('transactions beside a busy writer [sqlite: PostgreSQL waits on row locks]', () => {
   const database = useFreshDatabase(SQLITE_DIALECT);
@@ -67,5 +67,15 @@ describe('a transaction whose caller syncs the WAL [sqlite: PostgreSQL commits d
     ).rejects.toThrow('no');
     expect(await level(db)).toBe(2);
     expect((await sql<{ n: number }>`select count(*) as n from probe`.execute(db)).rows[0]?.n).toBe(0);
+  });
+});
+
+describe('an SQLite connection’s page cache [sqlite: PostgreSQL’s cache is the server’s]', () => {
+  const database = useFreshDatabase(SQLITE_DIALECT);
+
+  it('is SQLite’s own 2 MB, not the 16 MB a connection of the better-sqlite3 build', async () => {
+    const cache = await sql<{ cache_size: number }>`pragma cache_size`.execute(database.storage.db);
+    expect(cache.rows[0]?.cache_size).toBe(-SQLITE_PAGE_CACHE_KIB);
+    expect(SQLITE_PAGE_CACHE_KIB).toBeLessThanOrEqual(2_000);
   });
 });
