@@ -3,10 +3,12 @@
  * Chorus's own `executeBatch` on SQLite (a database made by `chorus petition create`, so with every
  * migration), fed batches of new signatures with ~3 % repeats.
  *
- *   node bin/run-ts.js bench/writer.ts [--batch=40] [--batches=1000] [--rounds=3] [--stored=50000]
+ *   node bin/run-ts.js bench/writer.ts [--batch=40] [--batches=500] [--rounds=3] [--stored=50000]
  *
  * Prints, for each round of `--batches` batches, the CPU time a signature (user and system, from
- * `process.cpuUsage`, which a busy machine disturbs far less than throughput), then which of the
+ * `process.cpuUsage`, which a busy machine disturbs far less than throughput), and then what the
+ * checkpoint of that round's WAL cost a signature: as in the server, where a thread of its own
+ * checkpoints (storage/checkpointer.ts), the batches themselves never checkpoint. Then which of the
  * database's b-trees a batch dirties: the WAL frames ten batches wrote once `--stored` signatures
  * were in (one frame a page written at commit; each costs the writer two `pwrite` calls, and the
  * checkpoint a read and a write). The database is left in bench/tmp/.
@@ -25,7 +27,7 @@ import { TMP } from './lib/processes.ts';
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => Number(argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const batchSize = option('batch', 40);
-const batches = option('batches', 1000);
+const batches = option('batches', 500);
 const rounds = option('rounds', 3);
 const stored = option('stored', 50_000);
 /** The batches whose WAL frames are counted. */
@@ -72,19 +74,33 @@ function request(): SignRequest {
 const batch = () => executeBatch(env, Array.from({ length: batchSize }, request), Date.now());
 
 const perSignature = (micros: number) => (micros / (batches * batchSize)).toFixed(1);
-for (let round = 1; round <= rounds; round++) {
+/** Runs `work` and gives its CPU time (user and system) and wall time, in microseconds. */
+async function timed(work: () => Promise<void>): Promise<{ user: number; system: number; wall: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  for (let i = 0; i < batches; i++) await batch();
+  await work();
   const used = process.cpuUsage(cpu);
-  const wall = (performance.now() - started) * 1000;
-  console.log(`round ${round}: ${perSignature(used.user + used.system)} µs of CPU a signature (user ${perSignature(used.user)}, system ${perSignature(used.system)}), ${perSignature(wall)} µs of wall time; batches of ${batchSize}`);
+  return { user: used.user, system: used.system, wall: (performance.now() - started) * 1000 };
+}
+const checkpoint = async () => {
+  await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+};
+await sql`pragma wal_autocheckpoint = 0`.execute(db);
+for (let round = 1; round <= rounds; round++) {
+  const writing = await timed(async () => {
+    for (let i = 0; i < batches; i++) await batch();
+  });
+  const checkpointing = await timed(checkpoint);
+  console.log(
+    `round ${round}: ${perSignature(writing.user + writing.system)} µs of CPU a signature (user ${perSignature(writing.user)}, system ${perSignature(writing.system)}), ` +
+      `${perSignature(writing.wall)} µs of wall time, batches of ${batchSize}; its checkpoint ${perSignature(checkpointing.user + checkpointing.system)} µs of CPU a signature ` +
+      `(system ${perSignature(checkpointing.system)}), ${perSignature(checkpointing.wall)} of wall time`,
+  );
 }
 
-// The WAL from here holds only the counted batches: emptied first, and no automatic checkpoint meanwhile.
+// The WAL from here holds only the counted batches.
 while (signed < stored) await batch();
-await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
-await sql`pragma wal_autocheckpoint = 0`.execute(db);
+await checkpoint();
 for (let i = 0; i < COUNTED_BATCHES; i++) await batch();
 const wal = readFileSync(`${file}-wal`);
 const pageSize = wal.readUInt32BE(8);
