@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../../test/support/context.ts';
+import { createTestContext, useTestContext, type TestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { makePetition } from '../../test/support/factories.ts';
 import { createContext, type Context } from '../context.ts';
@@ -55,13 +55,10 @@ describeEachDialect('appending to the log from two processes at once', (dialect)
 });
 
 describeEachDialect('the log writes of a signing batch', (dialect) => {
-  let t: TestContext;
-  beforeEach(async () => {
-    t = await createTestContext(dialect);
-  });
-  afterEach(async () => t.close());
+  const context = useTestContext(dialect);
 
   it('reserves the positions at once and leaves the entries and the head hash to the batch\'s last writes', async () => {
+    const t = context();
     const petition = await makePetition(t.ctx);
     const ids = [await signAs(t.ctx, petition), await signAs(t.ctx, petition, { country: 'SN' }), await signAs(t.ctx, petition)];
     await t.ctx.db.transaction().execute(async (trx) => {
