@@ -5,16 +5,19 @@
  *
  *   node bin/run-ts.js bench/profile.ts [--dialect=sqlite|postgres] [--workload=sign|page|json|confirm]
  *                                        [--seconds=10] [--connections=100] [--top=30] [--seed=1000000]
- *                                        [--confirm-rate=200]
+ *                                        [--confirm-rate=200] [--allocations]
  *
  * `--seed=N` stores N signatures before the server starts, as the benchmark does for W2.
  * `--confirm-rate=N` (sign only) confirms N signatures a second beside the signing, as W3 does: a
  * first load signs the signatures to confirm, outside the window.
+ * `--allocations` samples what the main thread allocates in the window instead of where its time
+ * goes (V8's sampling heap profiler, freed objects included: bench/lib/allocation-sampler.mjs), in
+ * bytes an operation by function and by area. Garbage collection's share of the CPU follows from it.
  *
  * Each thread (the main one, the signature writer) gets its own tables. The raw .cpuprofile files
  * stay in bench/tmp/ (open them in Chrome DevTools for a flame chart).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/chorus.ts';
@@ -34,6 +37,7 @@ const connections = Number(option('connections', '100'));
 const top = Number(option('top', '30'));
 const seed = Number(option('seed', '0'));
 const confirmRate = Number(option('confirm-rate', '0'));
+const allocations = argv.includes('--allocations');
 
 interface ProfileNode {
   readonly id: number;
@@ -102,44 +106,86 @@ function areaOf(url: string, line = 0): string {
   return url;
 }
 
-function analyse(profile: Profile, windowUs: readonly [number, number]) {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+/** Time (or bytes) by function and by area: each leaf's own, and every caller's on its stack. */
+interface Tally {
+  total: number;
+  readonly selfFn: Map<string, number>;
+  readonly selfArea: Map<string, number>;
+  readonly inclusiveFn: Map<string, number>;
+  readonly inclusiveArea: Map<string, number>;
+}
+
+/** Counts `weight` for a leaf of a call tree: its own function and area, then each function and area on its stack once. */
+function tallyTree(nodes: readonly ProfileNode[]): (tally: Tally, leafId: number, weight: number) => void {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const selfFn = new Map<string, number>();
-  const selfArea = new Map<string, number>();
-  const inclusiveFn = new Map<string, number>();
-  const inclusiveArea = new Map<string, number>();
-  let t = profile.startTime;
-  let total = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const delta = profile.timeDeltas[i] ?? 0;
-    t += delta;
-    if (t < windowUs[0] || t > windowUs[1]) continue;
-    const leaf = byId.get(profile.samples[i] ?? -1);
-    if (!leaf) continue;
-    total += delta;
-    const where = (n: ProfileNode) => areaOf(n.callFrame.url, n.callFrame.lineNumber);
-    // A bundle's line numbers are the bundle's (`bundle:N`), not the source file's.
-    const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${where(n)}${n.callFrame.url.includes('/.cache/chorus/') ? ' bundle' : ''}:${n.callFrame.lineNumber + 1}`;
-    selfFn.set(name(leaf), (selfFn.get(name(leaf)) ?? 0) + delta);
-    selfArea.set(where(leaf), (selfArea.get(where(leaf)) ?? 0) + delta);
+  for (const n of nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const where = (n: ProfileNode) => areaOf(n.callFrame.url, n.callFrame.lineNumber);
+  // A bundle's line numbers are the bundle's (`bundle:N`), not the source file's.
+  const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${where(n)}${n.callFrame.url.includes('/.cache/chorus/') ? ' bundle' : ''}:${n.callFrame.lineNumber + 1}`;
+  const add = (map: Map<string, number>, key: string, weight: number) => map.set(key, (map.get(key) ?? 0) + weight);
+  return (tally, leafId, weight) => {
+    const leaf = byId.get(leafId);
+    if (!leaf) return;
+    tally.total += weight;
+    add(tally.selfFn, name(leaf), weight);
+    add(tally.selfArea, where(leaf), weight);
     const seenFn = new Set<string>();
     const seenArea = new Set<string>();
     for (let n: ProfileNode | undefined = leaf; n; n = byId.get(parent.get(n.id) ?? -1)) {
       const fn = name(n);
       if (!seenFn.has(fn)) {
         seenFn.add(fn);
-        inclusiveFn.set(fn, (inclusiveFn.get(fn) ?? 0) + delta);
+        add(tally.inclusiveFn, fn, weight);
       }
       const area = where(n);
       if (!seenArea.has(area)) {
         seenArea.add(area);
-        inclusiveArea.set(area, (inclusiveArea.get(area) ?? 0) + delta);
+        add(tally.inclusiveArea, area, weight);
       }
     }
+  };
+}
+
+const emptyTally = (): Tally => ({ total: 0, selfFn: new Map(), selfArea: new Map(), inclusiveFn: new Map(), inclusiveArea: new Map() });
+
+/** A CPU profile's samples inside the window, in microseconds. */
+function analyse(profile: Profile, windowUs: readonly [number, number]): Tally {
+  const tally = emptyTally();
+  const count = tallyTree(profile.nodes);
+  let t = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    const delta = profile.timeDeltas[i] ?? 0;
+    t += delta;
+    if (t < windowUs[0] || t > windowUs[1]) continue;
+    count(tally, profile.samples[i] ?? -1, delta);
   }
-  return { total, selfFn, selfArea, inclusiveFn, inclusiveArea };
+  return tally;
+}
+
+/** A sampling heap profile (bench/lib/allocation-sampler.mjs): the bytes allocated where, in the window it covered. */
+interface HeapNode {
+  readonly id: number;
+  readonly selfSize: number;
+  readonly callFrame: ProfileNode['callFrame'];
+  readonly children: readonly HeapNode[];
+}
+
+function analyseAllocations(head: HeapNode): Tally {
+  const nodes: ProfileNode[] = [];
+  const flatten = (n: HeapNode) => {
+    nodes.push({ id: n.id, callFrame: n.callFrame, children: n.children.map((c) => c.id) });
+    n.children.forEach(flatten);
+  };
+  flatten(head);
+  const tally = emptyTally();
+  const count = tallyTree(nodes);
+  const visit = (n: HeapNode) => {
+    if (n.selfSize > 0) count(tally, n.id, n.selfSize);
+    n.children.forEach(visit);
+  };
+  visit(head);
+  return tally;
 }
 
 /** A worker thread runs one built script (node_modules/.cache/chorus/<name>-<hash>.mjs): its name names the thread. */
@@ -187,14 +233,17 @@ async function main(): Promise<void> {
     const seeded = dialect === 'sqlite' ? seedSqlite(instance.sqliteFile ?? '', petitionId, seed) : await seedPostgres(instance.databaseUrl ?? '', petitionId, seed);
     console.log(`seeded ${seeded.rows} signatures in ${seeded.seconds} s`);
   }
-  let server = await instance.start(['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+  const allocationFile = path.join(runDir, 'main-thread.allocations.json');
+  if (allocations) instance.env.CHORUS_ALLOCATION_PROFILE = allocationFile;
+  const profiled = (dir: string) => (allocations ? ['--import', path.join(REPO, 'bench/lib/allocation-sampler.mjs')] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  let server = await instance.start(profiled(profileDir));
   const job = (scenario: LoadJob['scenario']): Omit<LoadJob, 'out'> => ({ mode: 'closed', host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario });
   try {
     if (workload === 'confirm') {
       // Signatures first (not profiled), then a fresh, profiled server confirms them.
       await measureLoad(runDir, 'prepare', job({ kind: 'sign', slug: SLUG, tag: 'prep', dupRate: 0 }), { server: server.pid });
       await server.stop();
-      server = await instance.start(['--cpu-prof', `--cpu-prof-dir=${profileDir}-confirm`]);
+      server = await instance.start(profiled(`${profileDir}-confirm`));
     }
     await sleep(500);
     let scenario: LoadJob['scenario'];
@@ -202,17 +251,24 @@ async function main(): Promise<void> {
     else if (workload === 'json') scenario = { kind: 'get', paths: [`/api/v1/petitions/${SLUG}`] };
     else if (workload === 'confirm') scenario = { kind: 'confirm', slug: SLUG, tokensFile: await writeConfirmationTokens(runDir, instance, 200_000, 'tokens.json') }; else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
     const confirmer = workload === 'sign' && confirmRate > 0 ? await startConfirmer(runDir, instance, server, job) : undefined;
-    const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid });
+    // The allocation sampler starts and stops on a signal, at the window's edges as the load generator keeps them.
+    const signal = () => server.process.kill('SIGUSR2');
+    const edges = allocations ? [setTimeout(signal, job(scenario).warmupMs), setTimeout(signal, job(scenario).warmupMs + seconds * 1000)] : [];
+    const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid }).finally(() => edges.forEach(clearTimeout));
     if (confirmer && (await confirmer.exited) !== 0) throw new Error('the confirmations beside the signing failed (see bench/tmp/logs/confirmer.log)');
+    const ops = measured.result.okPerSec;
+    console.log(`${dialect} ${workload}: ${ops}/s at ${connections} connections, p99 ${measured.result.latency.p99} ms; server ${measured.cpu.server} cores`);
+    const cpuPerOpUs = ((Number(measured.cpu.server) || 1) * 1e6) / Math.max(1, ops);
+    console.log(`server CPU per operation: ${cpuPerOpUs.toFixed(0)} µs`);
+    if (allocations) {
+      await reportAllocations(allocationFile, ops * seconds);
+      return;
+    }
     await server.stop();
     const dir = workload === 'confirm' ? `${profileDir}-confirm` : profileDir;
     // Node writes one profile per thread: the main thread first, then the signature writer's.
     const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
     if (files.length === 0) throw new Error('no .cpuprofile written');
-    const ops = measured.result.okPerSec;
-    console.log(`${dialect} ${workload}: ${ops}/s at ${connections} connections, p99 ${measured.result.latency.p99} ms; server ${measured.cpu.server} cores`);
-    const cpuPerOpUs = ((Number(measured.cpu.server) || 1) * 1e6) / Math.max(1, ops);
-    console.log(`server CPU per operation: ${cpuPerOpUs.toFixed(0)} µs`);
     files.forEach((file, index) => {
       const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile;
       const result = analyse(profile, measured.windowUs);
@@ -229,6 +285,25 @@ async function main(): Promise<void> {
     await server.stop();
     await instance.dispose();
   }
+}
+
+/** Bytes allocated an operation by the main thread in the window, by area and by function. */
+async function reportAllocations(file: string, operations: number): Promise<void> {
+  for (let waited = 0; !existsSync(file); waited += 100) {
+    if (waited > 10_000) throw new Error('the server wrote no allocation profile (see bench/tmp/logs)');
+    await sleep(100);
+  }
+  const result = analyseAllocations(JSON.parse(readFileSync(file, 'utf8')) as HeapNode);
+  const perOp = (map: Map<string, number>) => new Map([...map].map(([k, v]) => [k, v / Math.max(1, operations)]));
+  console.log(`\n=== main thread: ${(result.total / 1e6).toFixed(0)} MB allocated in the window (sampled), ${(result.total / Math.max(1, operations) / 1024).toFixed(1)} KB an operation; ${path.relative(REPO, file)}`);
+  console.log(bytesTable('Allocated by area (bytes an operation)', perOp(result.selfArea), top));
+  console.log(bytesTable('Allocated by function (bytes an operation)', perOp(result.selfFn), top));
+  console.log(bytesTable('Allocated beneath functions in src/ (bytes an operation)', perOp(result.inclusiveFn), top, (k) => k.includes(' src/')));
+}
+
+function bytesTable(title: string, map: Map<string, number>, count: number, filter: (key: string) => boolean = () => true): string {
+  const rows = [...map].filter(([k]) => filter(k)).sort((a, b) => b[1] - a[1]).slice(0, count);
+  return [`\n${title}`, ...rows.map(([k, v]) => `  ${v.toFixed(0).padStart(7)}  ${k}`)].join('\n');
 }
 
 await main();

@@ -12,6 +12,11 @@
  * database's b-trees a batch dirties: the WAL frames ten batches wrote once `--stored` signatures
  * were in (one frame a page written at commit; each costs the writer two `pwrite` calls, and the
  * checkpoint a read and a write). The database is left in bench/tmp/.
+ *
+ * `--statements` also times each better-sqlite3 call the batches make (after the first round, which
+ * warms up), and prints SQLite's own time a signature by statement: the commit, each table's inserts
+ * and updates, the lookups. What is left of the CPU a signature is JavaScript: sealing, hashing,
+ * building the statements, binding their values, collecting garbage.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -30,6 +35,7 @@ const batchSize = option('batch', 40);
 const batches = option('batches', 500);
 const rounds = option('rounds', 3);
 const stored = option('stored', 50_000);
+const statements = argv.includes('--statements');
 /** The batches whose WAL frames are counted. */
 const COUNTED_BATCHES = 10;
 const DUPLICATE_RATE = 0.03;
@@ -37,6 +43,7 @@ const DUPLICATE_RATE = 0.03;
 const runDir = path.join(TMP, `writer-${Date.now()}`);
 mkdirSync(runDir, { recursive: true });
 const instance = await createChorus('sqlite', runDir);
+const statementTime = statements ? timeStatements() : undefined;
 const file = instance.sqliteFile;
 if (!file) throw new Error('no SQLite file');
 const storage = openStorage({ kind: 'sqlite', file });
@@ -87,15 +94,28 @@ const checkpoint = async () => {
 };
 await sql`pragma wal_autocheckpoint = 0`.execute(db);
 for (let round = 1; round <= rounds; round++) {
+  if (statementTime) statementTime.counting = round > 1;
   const writing = await timed(async () => {
     for (let i = 0; i < batches; i++) await batch();
   });
+  if (statementTime) statementTime.counting = false;
   const checkpointing = await timed(checkpoint);
   console.log(
     `round ${round}: ${perSignature(writing.user + writing.system)} µs of CPU a signature (user ${perSignature(writing.user)}, system ${perSignature(writing.system)}), ` +
       `${perSignature(writing.wall)} µs of wall time, batches of ${batchSize}; its checkpoint ${perSignature(checkpointing.user + checkpointing.system)} µs of CPU a signature ` +
       `(system ${perSignature(checkpointing.system)}), ${perSignature(checkpointing.wall)} of wall time`,
   );
+}
+
+if (statementTime && rounds > 1) {
+  const signatures = (rounds - 1) * batches * batchSize;
+  let sum = 0;
+  console.log(`\nSQLite's own time a signature, by statement (rounds 2 to ${rounds}):`);
+  for (const [kind, { calls, micros }] of [...statementTime.byKind].sort((a, b) => b[1].micros - a[1].micros)) {
+    sum += micros;
+    console.log(`${(micros / signatures).toFixed(2).padStart(7)} µs  ${(calls / ((rounds - 1) * batches)).toFixed(1).padStart(6)} calls a batch  ${kind}`);
+  }
+  console.log(`${(sum / signatures).toFixed(2).padStart(7)} µs  in all`);
 }
 
 // The WAL from here holds only the counted batches.
@@ -124,3 +144,41 @@ const counted = COUNTED_BATCHES * batchSize;
 console.log(`\nWAL frames of ${COUNTED_BATCHES} batches of ${batchSize} with ${signed - counted} signatures stored before: ${frames.length}, ${(frames.length / counted).toFixed(2)} a signature`);
 for (const [tree, count] of [...byTree].sort((a, b) => b[1] - a[1])) console.log(`${String(count).padStart(6)}  ${(count / counted).toFixed(3)} a signature  ${tree}`);
 process.exit(0);
+
+/**
+ * Wraps better-sqlite3's statements (before any connection prepares one) so that each call is timed
+ * under what it does: `insert into jobs`, `commit`, `select from signatures`, and so on.
+ */
+function timeStatements(): { counting: boolean; readonly byKind: Map<string, { calls: number; micros: number }> } {
+  const state = { counting: false, byKind: new Map<string, { calls: number; micros: number }>() };
+  const prototype = Database.prototype as unknown as { prepare(source: string): Record<string, unknown> };
+  const prepare = prototype.prepare;
+  prototype.prepare = function (this: unknown, source: string) {
+    const statement = prepare.call(this, source);
+    const kind = statementKind(source);
+    for (const method of ['run', 'get', 'all'] as const) {
+      const call = statement[method] as (...args: unknown[]) => unknown;
+      statement[method] = (...args: unknown[]) => {
+        if (!state.counting) return call.apply(statement, args);
+        const started = performance.now();
+        try {
+          return call.apply(statement, args);
+        } finally {
+          const entry = state.byKind.get(kind) ?? { calls: 0, micros: 0 };
+          entry.calls += 1;
+          entry.micros += (performance.now() - started) * 1000;
+          state.byKind.set(kind, entry);
+        }
+      };
+    }
+    return statement;
+  };
+  return state;
+}
+
+function statementKind(source: string): string {
+  const text = source.replace(/\s+/g, ' ').replace(/"/g, '').trim().toLowerCase();
+  const match = /^(insert into|update|delete from) (\w+)/.exec(text) ?? /^(select) .*? from (\w+)/.exec(text) ?? /^(with) (\w+)/.exec(text);
+  if (match) return `${match[1] === 'select' ? 'select from' : match[1]} ${match[2]}`;
+  return text.split(' ').slice(0, 2).join(' ');
+}
