@@ -12,7 +12,7 @@
  * first load signs the signatures to confirm, outside the window.
  * `--allocations` samples what the main thread allocates in the window instead of where its time
  * goes (V8's sampling heap profiler, freed objects included: bench/lib/allocation-sampler.mjs), in
- * bytes an operation by function and by area. Garbage collection's share of the CPU follows from it.
+ * bytes an operation by function and by area: what keeps the garbage collector busy.
  *
  * Each thread (the main one, the signature writer) gets its own tables. The raw .cpuprofile files
  * stay in bench/tmp/ (open them in Chrome DevTools for a flame chart).
@@ -251,17 +251,16 @@ async function main(): Promise<void> {
     else if (workload === 'json') scenario = { kind: 'get', paths: [`/api/v1/petitions/${SLUG}`] };
     else if (workload === 'confirm') scenario = { kind: 'confirm', slug: SLUG, tokensFile: await writeConfirmationTokens(runDir, instance, 200_000, 'tokens.json') }; else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
     const confirmer = workload === 'sign' && confirmRate > 0 ? await startConfirmer(runDir, instance, server, job) : undefined;
-    // The allocation sampler starts and stops on a signal, at the window's edges as the load generator keeps them.
-    const signal = () => server.process.kill('SIGUSR2');
-    const edges = allocations ? [setTimeout(signal, job(scenario).warmupMs), setTimeout(signal, job(scenario).warmupMs + seconds * 1000)] : [];
-    const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid }).finally(() => edges.forEach(clearTimeout));
+    // The allocation sampler starts and stops on a signal, as the load generator opens and closes its window.
+    const onWindow = allocations ? () => void server.process.kill('SIGUSR2') : undefined;
+    const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid }, { ...(onWindow ? { onWindow } : {}) });
     if (confirmer && (await confirmer.exited) !== 0) throw new Error('the confirmations beside the signing failed (see bench/tmp/logs/confirmer.log)');
     const ops = measured.result.okPerSec;
     console.log(`${dialect} ${workload}: ${ops}/s at ${connections} connections, p99 ${measured.result.latency.p99} ms; server ${measured.cpu.server} cores`);
     const cpuPerOpUs = ((Number(measured.cpu.server) || 1) * 1e6) / Math.max(1, ops);
     console.log(`server CPU per operation: ${cpuPerOpUs.toFixed(0)} µs`);
     if (allocations) {
-      await reportAllocations(allocationFile, ops * seconds);
+      await reportAllocations(allocationFile, measured.result.opsInWindow);
       return;
     }
     await server.stop();

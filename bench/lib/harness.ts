@@ -45,7 +45,11 @@ export async function measureLoad(
   name: string,
   job: Omit<LoadJob, 'out'>,
   roles: Readonly<Record<string, number | undefined>>,
-  options: { readonly quietWaitMs?: number } = {},
+  options: {
+    readonly quietWaitMs?: number;
+    /** Called as the measured window opens and as it closes (a profiler in the server can follow it). */
+    readonly onWindow?: (edge: 'start' | 'end') => void;
+  } = {},
 ): Promise<MeasuredLoad> {
   jobCounter += 1;
   if (options.quietWaitMs) await waitForQuiet(roles, options.quietWaitMs);
@@ -63,10 +67,12 @@ export async function measureLoad(
     if (message.type === 'measure-start') {
       before = takeCpuSnapshot();
       windowUs[0] = monotonicUs();
+      options.onWindow?.('start');
     }
     if (message.type === 'measure-end') {
       after = takeCpuSnapshot();
       windowUs[1] = monotonicUs();
+      options.onWindow?.('end');
     }
   });
   const code = await child.exited;
