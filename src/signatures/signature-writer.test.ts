@@ -1,4 +1,3 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { useTestContext, type TestContext } from '../../test/support/context.ts';
@@ -10,9 +9,7 @@ import { readConfirmedCount } from '../counts/counts.service.ts';
 import { CHECKPOINT_BACKSTOP_PAGES } from '../storage/checkpointer.ts';
 import { jobHandlers } from '../worker/handlers.ts';
 import { Worker } from '../worker/worker.ts';
-import { lowerThisThreadPriority } from '../shared/thread-priority.ts';
 import { emailHash, executeBatch, type SignRequest } from './signature-batch.ts';
-import { WRITER_THREAD_NICE } from './signature-writer.ts';
 import { CONFIRMATION_TTL_MS } from './signature.ts';
 import { parseSignatureInput } from './signature.schemas.ts';
 import { confirmSignature, signPetition } from './signatures.service.ts';
@@ -32,38 +29,6 @@ async function signThroughWriter(t: TestContext, petitionId: number, hostId: num
     return w.signatureId;
   });
 }
-
-/** Each thread of this process by its id, with its nice value (field 19 of its /proc stat line). */
-function threadNices(): Map<number, number> {
-  const nices = new Map<number, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    // The fields after the thread's name (which may hold spaces), from the third on.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    nices.set(Number(tid), Number(fields[16]));
-  }
-  return nices;
-}
-
-describeEachDialect('the writer thread', (dialect) => {
-  const context = useTestContext(dialect, { CHORUS_WRITER_THREAD: 'on' });
-
-  it('runs at a lower priority than the thread serving requests, which keeps its own', async () => {
-    const t = context();
-    const petition = await makePetition(t.ctx);
-    const host = await getLeadHost(t.ctx, petition);
-    await signThroughWriter(t, petition.id, host.organisationId, ['nice@example.org']);
-    if (!existsSync('/proc/thread-self')) {
-      // No per-thread priority here: the helper says so and changes nothing.
-      expect(lowerThisThreadPriority(WRITER_THREAD_NICE)).toBe(false);
-      return;
-    }
-    const nices = threadNices();
-    const own = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    expect(nices.get(own)).toBe(0);
-    expect([...nices.values()].filter((nice) => nice === WRITER_THREAD_NICE)).toHaveLength(1);
-  });
-});
 
 describeEachDialect('the signature writer, on its own thread or on the main one', (dialect) => {
   describe.each(['on', 'off'] as const)('CHORUS_WRITER_THREAD=%s', (thread) => {

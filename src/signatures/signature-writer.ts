@@ -208,19 +208,6 @@ export function writerLimits(kind: DatabaseConfig['kind']): { readonly maxYoungG
 }
 
 /**
- * The writer thread's nice value (its scheduling priority, lower than the main thread's 0). The main
- * thread, which reads every request and writes every answer, sets the pace of signing: on two cores
- * shared with the writer thread (and with PostgreSQL, or a load generator), a busy wait of 20 µs a
- * signature cost 16 % of signing at 100 connections on the main thread and 5 % on this one. So when
- * both want a core the main thread goes first, and the writer works while it waits on I/O, taking
- * the larger batch that gathered meanwhile. Alternating pairs on SQLite: W1 at 100 connections
- * 8,022 signatures/s on average against 7,611 (five pairs, four faster), at 400 connections 11,188
- * against 10,240 with a lower p99 (three pairs, each faster); W4 at 5,000/s offered, p99 37 ms
- * against 39; nice 19 measured no better than 10.
- */
-export const WRITER_THREAD_NICE = 10;
-
-/**
  * Batches go to the writer thread; a thread that dies fails its batches (they are retried alone) and
  * is replaced. On SQLite the thread commits without syncing, and this thread syncs the WAL on the
  * libuv pool before the batch's requests are answered: as durable as `synchronous=FULL`, while the
@@ -240,7 +227,6 @@ function threadRunner(deps: SignatureWriterDeps): Runner {
       searchPath: deps.searchPath,
       keys: { dataEncryption: deps.keys.dataEncryption, keyWrapping: deps.keys.keyWrapping, emailHash: deps.keys.emailHash, publicIds: deps.keys.publicIds },
       keyRefreshMs: deps.keyRefreshMs,
-      nice: WRITER_THREAD_NICE,
     };
     const thread = new Worker(await threadScript(new URL('./writer-thread.ts', import.meta.url)), { workerData: data, resourceLimits: writerLimits(deps.database.kind) });
     worker = thread;

@@ -5,7 +5,6 @@ import { loadKeyringSnapshot } from '../keys/keyring.service.ts';
 import { openStorage } from '../storage/database.ts';
 import { checkpointOnlyAtBackstop } from '../storage/checkpointer.ts';
 import { walSyncedByMainThread } from '../storage/wal-sync.ts';
-import { lowerThisThreadPriority } from '../shared/thread-priority.ts';
 import { executeBatch, type WriteRequest } from './signature-batch.ts';
 
 /**
@@ -23,8 +22,6 @@ export interface WriterThreadData {
   readonly searchPath: string | undefined;
   readonly keys: { readonly dataEncryption: Uint8Array; readonly keyWrapping: Uint8Array; readonly emailHash: Uint8Array; readonly publicIds: Uint8Array };
   readonly keyRefreshMs: number;
-  /** This thread's nice value (see WRITER_THREAD_NICE in signature-writer.ts). */
-  readonly nice: number;
 }
 
 export interface WriterRequestMessage {
@@ -36,8 +33,6 @@ export interface WriterRequestMessage {
 const data = workerData as WriterThreadData;
 const port = parentPort;
 if (!port) throw new Error('writer-thread.ts runs only as a worker thread');
-// The main thread goes first when both want a core (see WRITER_THREAD_NICE).
-lowerThisThreadPriority(data.nice);
 
 await loadSodium();
 const storage = openStorage(data.database, { ...(data.searchPath ? { searchPath: data.searchPath } : {}), poolSize: 4 });
