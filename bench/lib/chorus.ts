@@ -49,7 +49,8 @@ export function chorusEnv(port: number, dataDir: string, dbUrl: string | undefin
 export async function createChorus(dialect: Dialect, runDir: string, name = `chorus-${dialect}`): Promise<ChorusInstance> {
   const dataDir = path.join(runDir, name);
   mkdirSync(dataDir, { recursive: true });
-  const dbName = `chorus_bench${name.includes('naive') ? '_naive' : ''}`;
+  // A database of its own for each instance, named after it: two servers compared side by side never share one.
+  const dbName = `chorus_bench_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`.slice(0, 63);
   const dbUrl = dialect === 'postgres' ? databaseUrl(dbName) : undefined;
   if (dbUrl) await recreateDatabase(dbName);
   const port = await freePort();
