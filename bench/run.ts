@@ -45,7 +45,7 @@ const settings = {
   confirmTokens: quick ? 20_000 : 120_000,
   /** Before each load, wait up to this long for other processes on the machine to go quiet. */
   quietWaitMs: quick ? 5_000 : 45_000,
-  /** W1 at 100 connections in rounds with H and the naive baseline, W2 and W6 in rounds with H (see measuredInRounds, readsInRounds). */
+  /** W1 at 100 connections in rounds with H and the naive baseline, W2, W3 and W6 in rounds with H (see measuredInRounds, viewersInRounds, readsInRounds). */
   rounds: quick ? 1 : 3,
   roundWarmupMs: quick ? 1_000 : 2_000,
   roundDurationMs: quick ? 2_000 : 6_000,
@@ -70,7 +70,7 @@ const results: RunResults = emptyRunResults({
     'Load comes from a separate process (bench/lib/load-process.ts, raw keep-alive HTTP/1.1 sockets) on the same 2-core machine, over loopback only.',
     'Closed loop: each connection sends its next request when the previous one is answered. Open loop (W4): requests are due at a fixed rate and latency is measured from the due time (no coordinated omission).',
     'Ratios are to H measured in this run: H@100 is the better of a measurement at the start and one at the end (each taken again when another process disturbed it); 400-connection rows are compared with H@400.',
-    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios. W2 gets rounds with H too, and is judged against W1 by the ratio of the two medians; W6\'s two reads get rounds with H, and are judged on their medians.',
+    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios. W2 gets rounds with H too, and is judged against W1 by the ratio of the two medians; W3 gets rounds with H (the viewers stay connected through H\'s windows, and a confirmer moves the count in each of Chorus\'s), and its signing is judged on their median; W6\'s two reads get rounds with H, and are judged on their medians.',
     'Naive baselines do the same per-request work as Chorus (validation, canonical email, keyed hash, sealing of every field), then one transaction per request: insert, mail row, +1 on the counter row. They skip the petition lookup, which favours them.',
   ],
 });
@@ -402,9 +402,10 @@ async function signingWindow(
   tag: string,
   checkId: string,
   extra: Partial<Omit<LoadJob, 'out'>> = {},
+  roles: Readonly<Record<string, number | undefined>> = {},
 ): Promise<{ measured: MeasuredLoad; check: Awaited<ReturnType<typeof checkSignRun>> }> {
   const before = await takeSnapshot(target.db, target.petitionId);
-  const measured = await measureLoad(runDir, name, job(target.port, { kind: 'sign', slug: SLUG, tag, dupRate: settings.dupRate }, 100, extra), { server: target.pid });
+  const measured = await measureLoad(runDir, name, job(target.port, { kind: 'sign', slug: SLUG, tag, dupRate: settings.dupRate }, 100, extra), { ...roles, server: target.pid });
   const check = await checkSignRun(target.db, target.keys, target.petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
   recordCheck(checkId, check);
   return { measured, check };
@@ -486,6 +487,33 @@ async function signWorkload(run: ChorusRun, id: string, workload: string, label:
 /** Confirmations per second during W3, so the public count moves while viewers watch. */
 const W3_CONFIRM_RATE = 200;
 
+/**
+ * Starts a load that confirms signatures at W3_CONFIRM_RATE (open loop) for one signing window of
+ * `window`'s length, from the given links; the caller waits for it with `stopConfirmer`.
+ */
+function startConfirmer(run: ChorusRun, name: string, tokens: readonly string[], window: { warmupMs: number; durationMs: number }): Child {
+  const tokensFile = path.join(runDir, `${name}-tokens.json`);
+  writeFileSync(tokensFile, JSON.stringify(tokens));
+  const confirmJob: LoadJob = {
+    ...job(run.instance.port, { kind: 'confirm', slug: SLUG, tokensFile }, 20, { mode: 'open', rate: W3_CONFIRM_RATE, ...window }),
+    out: path.join(runDir, `${name}-confirmer.json`),
+  };
+  const jobFile = path.join(runDir, `${name}-confirmer-job.json`);
+  writeFileSync(jobFile, JSON.stringify(confirmJob));
+  const confirmer = startTs(`confirmer-${name}`, 'bench/lib/load-process.ts', [jobFile], { ipc: true });
+  running.add(confirmer);
+  return confirmer;
+}
+
+async function stopConfirmer(confirmer: Child | undefined): Promise<void> {
+  if (!confirmer) return;
+  await confirmer.exited;
+  running.delete(confirmer);
+}
+
+/** Confirmation links a confirmer uses over a window of this length (with 2 s to spare for its start). */
+const linksFor = (window: { warmupMs: number; durationMs: number }) => Math.ceil((W3_CONFIRM_RATE * (window.warmupMs + window.durationMs + 2_000)) / 1000);
+
 async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
   const { instance } = run;
   const key = instance.dialect;
@@ -511,46 +539,72 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
     const perViewerKb = connected > 0 ? round((rssWith - rssBefore) / connected / 1024, 2) : Number.NaN;
     log(`W3 ${key}: ${connected} viewers connected (${failed} failed) in ${ms} ms; server RSS ${mb(rssBefore)} → ${mb(rssWith)} MB (${perViewerKb} KB per viewer)`);
     // The public figure is the confirmed count: while people sign, others confirm, so the count the
-    // viewers watch moves. A second load confirms at a steady rate (open loop) during each attempt.
-    const perAttempt = Math.ceil((W3_CONFIRM_RATE * (settings.warmupMs + settings.durationMs + 2_000)) / 1000);
+    // viewers watch moves. A second load confirms at a steady rate (open loop) during each window.
+    const singleWindow = { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
     const db = await instance.openDb();
-    const allTokens = await gatherConfirmationTokens(db, instance.dataDir, run.petitionId, perAttempt * 3).finally(() => db.close());
+    const allTokens = await gatherConfirmationTokens(db, instance.dataDir, run.petitionId, linksFor(singleWindow) * 3 + linksFor(roundWindow) * settings.rounds).finally(() => db.close());
+    let used = 0;
+    const takeLinks = (n: number) => allTokens.slice(used, (used += n));
     let attempt = 0;
     let confirmer: Child | undefined;
     const row = await signWorkload(run, `${prefix}-W3-100`, 'W3', `W1 with ${connected} SSE viewers, confirmations at ${W3_CONFIRM_RATE}/s (100 conns)`, 100, {}, {
       viewersPid: viewers.pid,
       before: () => {
         viewers.process.send({ type: 'start' });
-        const tokensFile = path.join(runDir, `${prefix}-W3-tokens-${attempt}.json`);
-        writeFileSync(tokensFile, JSON.stringify(allTokens.slice(attempt * perAttempt, (attempt + 1) * perAttempt)));
-        const confirmJob: LoadJob = {
-          ...job(instance.port, { kind: 'confirm', slug: SLUG, tokensFile }, 20, { mode: 'open', rate: W3_CONFIRM_RATE }),
-          out: path.join(runDir, `${prefix}-W3-confirmer-${attempt}.json`),
-        };
-        const jobFile = path.join(runDir, `${prefix}-W3-confirmer-job-${attempt}.json`);
-        writeFileSync(jobFile, JSON.stringify(confirmJob));
-        confirmer = startTs(`confirmer-${key}-${attempt}`, 'bench/lib/load-process.ts', [jobFile], { ipc: true });
-        running.add(confirmer);
+        confirmer = startConfirmer(run, `${prefix}-W3-${attempt}`, takeLinks(linksFor(singleWindow)), singleWindow);
         attempt += 1;
       },
       after: async () => {
         const reported = message<ViewerReport & { type: string }>('report');
         viewers.process.send({ type: 'report' });
         const { type: _type, ...report } = await reported;
-        if (confirmer) {
-          await confirmer.exited;
-          running.delete(confirmer);
-        }
+        await stopConfirmer(confirmer);
         return { viewers: { ...report, connected, failed, connectMs: ms, rssBeforeMb: mb(rssBefore), rssWithViewersMb: mb(rssWith), perViewerKb, confirmationsPerSecond: W3_CONFIRM_RATE } };
       },
     });
     const summary = (row.extra?.viewers ?? {}) as ViewerReport;
     results.viewers[key] = summary;
     log(`W3 ${key}: ${summary.framesPerViewerPerSecond} frames per viewer per second, ${summary.starved} starved, fan-out median ${summary.fanOutMsMedian} ms, max ${summary.fanOutMsMax} ms, ${summary.closedByServer} closed by the server`);
+    await viewersInRounds(run, prefix, viewers.pid, takeLinks);
     viewers.process.send({ type: 'close' });
   } finally {
     await stopChild(viewers);
     await sleep(1_000); // let the server notice the closed streams
+  }
+}
+
+/**
+ * W3 in rounds with H, as W1 is: the viewers stay connected, and each of Chorus's windows signs at
+ * 100 connections while a confirmer moves the count, the order with H rotated from one round to
+ * the next. The W3 target's signing ratio is judged on the median; its p99, its memory and the
+ * viewers' frames come from the single window before.
+ */
+async function viewersInRounds(run: ChorusRun, prefix: string, viewersPid: number, takeLinks: (n: number) => string[]): Promise<void> {
+  const chorusDb = await run.instance.openDb();
+  try {
+    const target = { port: run.instance.port, pid: run.server.pid, db: chorusDb, petitionId: run.petitionId, keys: run.keys };
+    const rounds = await roundsWithH(`${prefix}w3`, [
+      {
+        name: 'W3',
+        measure: async (i) => {
+          const confirmer = startConfirmer(run, `${prefix}-W3-round${i}`, takeLinks(linksFor(roundWindow)), roundWindow);
+          try {
+            const roles = { viewers: viewersPid, confirmer: confirmer.pid };
+            return (await signingWindow(target, `${prefix}-W3-round${i}-chorus`, `${prefix}w3r${i}c`, `${prefix}-W3-100 round ${i + 1}`, roundWindow, roles)).measured;
+          } finally {
+            await stopConfirmer(confirmer);
+          }
+        },
+      },
+    ]);
+    const pairs = rounds.map(({ order, measured }, i) => {
+      const result = roundRatio(order, measured.get('H') as MeasuredLoad, measured.get('W3') as MeasuredLoad);
+      log(`${prefix}-W3-100 round ${i + 1} (${result.order}): H ${result.h}/s, Chorus ${result.chorus}/s with ${settings.viewers} viewers = ${result.ratio} × H (by CPU cost ${result.cpuRatio} × H)`);
+      return result;
+    });
+    recordRounds(`${run.instance.dialect} W3`, pairs);
+  } finally {
+    await chorusDb.close();
   }
 }
 

@@ -91,11 +91,28 @@ describe('bench targets', () => {
     expect(withW6(0.65)?.pass).toBe(false);
   });
 
+  it("judges W3's signing on its median in rounds with H when the run has them, and the rest on the single window", () => {
+    const withW3 = (median: number | undefined, p99 = 40) => {
+      const r = results(median === undefined ? { sqlite: inRounds } : { sqlite: inRounds, 'sqlite W3': { ...inRounds, median, min: median, max: median, vsNaiveMedian: undefined } });
+      // The single window, against the run's best H, says 0.45 × H; the rounds decide when there are any.
+      r.rows.push({ ...row('sqlite-W3-100', 'chorus', 'sqlite', 3600, 0.45), latency: { ...latency, p99 }, rssPeakMb: 230 });
+      r.memory.sqlite = { peakSigningNoViewersMb: 200 };
+      r.viewers.sqlite = { connected: 10_000, perViewerKb: 6, framesPerViewerPerSecond: 0.5, starved: 0 };
+      return verdict(r, '10,000 SSE viewers updated at 1 Hz (W3), SQLite');
+    };
+    expect(withW3(undefined)?.pass).toBe(false);
+    expect(withW3(0.55)?.pass).toBe(true);
+    expect(withW3(0.55)?.measured).toContain('signing in rounds with H, judged: median 0.55 × H');
+    expect(withW3(0.48)?.pass).toBe(false);
+    // The p99 is the single window's, whatever the rounds say.
+    expect(withW3(0.55, 350)?.pass).toBe(false);
+  });
+
   it('lists every round in the report', () => {
     const r = results({ sqlite: inRounds });
     r.targets = evaluateTargets(r);
     const markdown = renderMarkdown(r, 'run.json');
-    expect(markdown).toContain('## In rounds with H (W1 with the naive baseline, W2, W6)');
+    expect(markdown).toContain('## In rounds with H (W1 with the naive baseline, W2, W3, W6)');
     expect(markdown.match(/ {2}- round \d \(H, naive, Chorus\)/g)).toHaveLength(3);
   });
 
