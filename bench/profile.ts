@@ -13,6 +13,8 @@
  * `--allocations` samples what the main thread allocates in the window instead of where its time
  * goes (V8's sampling heap profiler, freed objects included: bench/lib/allocation-sampler.mjs), in
  * bytes an operation by function and by area: what keeps the garbage collector busy.
+ * `--server=floor` profiles H, the floor (bench/servers/floor.ts), under the same signing load
+ * instead of Chorus: what a signing request costs before Chorus does anything of its own.
  *
  * Each thread (the main one, the signature writer) gets its own tables. The raw .cpuprofile files
  * stay in bench/tmp/ (open them in Chrome DevTools for a flame chart).
@@ -24,7 +26,7 @@ import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/cho
 import { findPetitionId } from './lib/checks.ts';
 import { measureLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
-import { REPO, sleep, startTs, TMP, type Child } from './lib/processes.ts';
+import { freePort, REPO, serverNodeFlags, sleep, startTs, TMP, waitForHttp, type Child } from './lib/processes.ts';
 import { seedPostgres, seedSqlite } from './lib/seed.ts';
 import { gatherConfirmationTokens } from './lib/tokens.ts';
 
@@ -38,6 +40,7 @@ const top = Number(option('top', '30'));
 const seed = Number(option('seed', '0'));
 const confirmRate = Number(option('confirm-rate', '0'));
 const allocations = argv.includes('--allocations');
+const floor = option('server', 'chorus') === 'floor';
 
 interface ProfileNode {
   readonly id: number;
@@ -222,7 +225,50 @@ async function startConfirmer(runDir: string, instance: ChorusInstance, server: 
   return startTs('confirmer', 'bench/lib/load-process.ts', [jobFile], { ipc: true });
 }
 
+/** Prints each thread's tables from the profiles Node wrote into `dir` (the main thread's first). */
+function reportProfiles(dir: string, measured: Awaited<ReturnType<typeof measureLoad>>): void {
+  const ops = measured.result.okPerSec;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  if (files.length === 0) throw new Error('no .cpuprofile written');
+  files.forEach((file, index) => {
+    const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile;
+    const result = analyse(profile, measured.windowUs);
+    const idle = result.selfFn.get('(idle) (native / V8):0') ?? 0;
+    const busyUsPerOp = (result.total - idle) / Math.max(1, ops * (result.total / 1e6));
+    console.log(`\n=== ${threadName(profile, index)}: ${path.relative(REPO, path.join(dir, file))}`);
+    console.log(`${(result.total / 1e6).toFixed(2)} s of samples in the window; busy ${(((result.total - idle) / Math.max(1, result.total)) * 100).toFixed(0)} %, ${busyUsPerOp.toFixed(0)} µs per operation`);
+    console.log(table('Self time by area', result.selfArea, result.total, top));
+    console.log(table('Inclusive time by area', result.inclusiveArea, result.total, top));
+    console.log(table('Self time by function', result.selfFn, result.total, top));
+    console.log(table('Inclusive time, functions in src/', result.inclusiveFn, result.total, top, (k) => k.includes(' src/')));
+  });
+}
+
+function printLoad(name: string, measured: Awaited<ReturnType<typeof measureLoad>>): void {
+  const ops = measured.result.okPerSec;
+  console.log(`${name}: ${ops}/s at ${connections} connections, p99 ${measured.result.latency.p99} ms; server ${measured.cpu.server} cores`);
+  console.log(`server CPU per operation: ${(((Number(measured.cpu.server) || 1) * 1e6) / Math.max(1, ops)).toFixed(0)} µs`);
+}
+
+/** H under the signing load, profiled like Chorus. */
+async function profileFloor(): Promise<void> {
+  const runDir = path.join(TMP, `profile-floor-${Date.now()}`);
+  const dir = path.join(runDir, 'cpuprofile');
+  const port = await freePort();
+  const server = startTs('floor-profiled', 'bench/servers/floor.ts', [], { env: { ...process.env, PORT: String(port) }, nodeArgs: [...serverNodeFlags(), '--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  try {
+    await waitForHttp(server, port, '/health');
+    const measured = await measureLoad(runDir, 'floor', { mode: 'closed', host: '127.0.0.1', port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario: { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 } }, { server: server.pid });
+    printLoad('H sign', measured);
+    await server.stop();
+    reportProfiles(dir, measured);
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main(): Promise<void> {
+  if (floor) return profileFloor();
   const runDir = path.join(TMP, `profile-${dialect}-${workload}-${Date.now()}`);
   const instance = await createChorus(dialect, runDir);
   const profileDir = path.join(runDir, 'cpuprofile');
@@ -255,31 +301,14 @@ async function main(): Promise<void> {
     const onWindow = allocations ? () => void server.process.kill('SIGUSR2') : undefined;
     const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid }, { ...(onWindow ? { onWindow } : {}) });
     if (confirmer && (await confirmer.exited) !== 0) throw new Error('the confirmations beside the signing failed (see bench/tmp/logs/confirmer.log)');
-    const ops = measured.result.okPerSec;
-    console.log(`${dialect} ${workload}: ${ops}/s at ${connections} connections, p99 ${measured.result.latency.p99} ms; server ${measured.cpu.server} cores`);
-    const cpuPerOpUs = ((Number(measured.cpu.server) || 1) * 1e6) / Math.max(1, ops);
-    console.log(`server CPU per operation: ${cpuPerOpUs.toFixed(0)} µs`);
+    printLoad(`${dialect} ${workload}`, measured);
     if (allocations) {
       await reportAllocations(allocationFile, measured.result.opsInWindow);
       return;
     }
     await server.stop();
-    const dir = workload === 'confirm' ? `${profileDir}-confirm` : profileDir;
-    // Node writes one profile per thread: the main thread first, then the signature writer's.
-    const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-    if (files.length === 0) throw new Error('no .cpuprofile written');
-    files.forEach((file, index) => {
-      const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Profile;
-      const result = analyse(profile, measured.windowUs);
-      const idle = result.selfFn.get('(idle) (native / V8):0') ?? 0;
-      const busyUsPerOp = (result.total - idle) / Math.max(1, ops * (result.total / 1e6));
-      console.log(`\n=== ${threadName(profile, index)}: ${path.relative(REPO, path.join(dir, file))}`);
-      console.log(`${(result.total / 1e6).toFixed(2)} s of samples in the window; busy ${(((result.total - idle) / Math.max(1, result.total)) * 100).toFixed(0)} %, ${busyUsPerOp.toFixed(0)} µs per operation`);
-      console.log(table('Self time by area', result.selfArea, result.total, top));
-      console.log(table('Inclusive time by area', result.inclusiveArea, result.total, top));
-      console.log(table('Self time by function', result.selfFn, result.total, top));
-      console.log(table('Inclusive time, functions in src/', result.inclusiveFn, result.total, top, (k) => k.includes(' src/')));
-    });
+    // Node writes one profile per thread: the main thread first, then the others.
+    reportProfiles(workload === 'confirm' ? `${profileDir}-confirm` : profileDir, measured);
   } finally {
     await server.stop();
     await instance.dispose();
