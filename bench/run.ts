@@ -243,7 +243,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
         measure: async (i) => (await signingWindow(naiveTarget(started), `${prefix}-round${i}-naive`, `${prefix}r${i}n`, `naive-${dialect}-100 round ${i + 1}`, roundWindow)).measured,
       });
     }
-    const target = { port: run.instance.port, pid: run.server.pid, db: chorusDb, petitionId: run.petitionId, keys: run.keys };
+    const target = chorusTarget(run, chorusDb);
     sides.push({ name: 'Chorus', measure: async (i) => (await signingWindow(target, `${tag}-round${i}-chorus`, `${tag}r${i}c`, `${prefix}-${workload}-100 round ${i + 1}`, roundWindow)).measured });
     const rounds = await roundsWithH(tag, sides);
     const pairs = rounds.map(({ order, measured }, i) => {
@@ -411,6 +411,8 @@ async function signingWindow(
   return { measured, check };
 }
 
+/** What a signing window needs of the Chorus server under test (see signingWindow). */
+const chorusTarget = (run: ChorusRun, db: NaiveRun['db']) => ({ port: run.instance.port, pid: run.server.pid, db, petitionId: run.petitionId, keys: run.keys });
 const naiveTarget = (naive: NaiveRun) => ({ port: naive.instance.port, pid: naive.server.pid, db: naive.db, petitionId: naive.petitionId, keys: naive.keys });
 
 async function measureNaive(dialect: Dialect): Promise<void> {
@@ -582,7 +584,7 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
 async function viewersInRounds(run: ChorusRun, prefix: string, viewersPid: number, takeLinks: (n: number) => string[]): Promise<void> {
   const chorusDb = await run.instance.openDb();
   try {
-    const target = { port: run.instance.port, pid: run.server.pid, db: chorusDb, petitionId: run.petitionId, keys: run.keys };
+    const target = chorusTarget(run, chorusDb);
     const rounds = await roundsWithH(`${prefix}w3`, [
       {
         name: 'W3',
