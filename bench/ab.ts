@@ -1,0 +1,91 @@
+/**
+ * Two variants of Chorus, signing in turn: alternating pairs of windows, each on a fresh server
+ * with its own database, the order swapped from one pair to the next (a, b, then b, a). This is how
+ * a change is judged before it is kept (bench/HISTORY.md): a machine whose pace drifts moves both
+ * sides of a pair together, and a gain that holds in most pairs is one to trust.
+ *
+ *   node bin/run-ts.js bench/ab.ts --b=CHORUS_WRITER_THREAD=on [--a=NAME=value,…] [--dialect=sqlite|postgres]
+ *                                  [--pairs=4] [--connections=100] [--seconds=8]
+ *
+ * `--a` and `--b` set environment variables of each variant's server (`--a` defaults to none: the
+ * server as it is). To compare two builds of the code, read a variable in a scratch change and set
+ * it in one variant. Each window is W1 (new addresses, ~3 % repeats, closed loop) after 2 s of
+ * warm-up, and is checked for correctness like the benchmark's. Prints every window, then each
+ * variant's mean, the ratio of b to a, and in how many pairs b was the faster.
+ */
+import path from 'node:path';
+import { checkSignRun, findPetitionId, loadKeys, takeSnapshot } from './lib/checks.ts';
+import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
+import { measureLoad } from './lib/harness.ts';
+import { sleep, TMP } from './lib/processes.ts';
+import { round } from './lib/stats.ts';
+
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const dialect = option('dialect', 'sqlite') as Dialect;
+const pairs = Number(option('pairs', '4'));
+const connections = Number(option('connections', '100'));
+const seconds = Number(option('seconds', '8'));
+
+/** `NAME=value,NAME2=value2` as an environment. */
+function parseVariant(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const part of text.split(',').filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new Error(`"${part}" is not NAME=value`);
+    env[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return env;
+}
+
+interface Window {
+  readonly perSec: number;
+  readonly p99: number;
+  readonly serverCores: number;
+  readonly machineCores: number;
+}
+
+async function measureVariant(name: 'a' | 'b', env: Record<string, string>, pair: number): Promise<Window> {
+  const runDir = path.join(TMP, `ab-${Date.now()}-${name}`);
+  const instance = await createChorus(dialect, runDir, `ab-${name}`);
+  Object.assign(instance.env, env);
+  const server = await instance.start();
+  const db = await instance.openDb();
+  try {
+    await sleep(500);
+    const petitionId = await findPetitionId(db, SLUG);
+    const before = await takeSnapshot(db, petitionId);
+    const job = { mode: 'closed' as const, host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario: { kind: 'sign' as const, slug: SLUG, tag: `ab${pair}${name}`, dupRate: 0.03 } };
+    const measured = await measureLoad(runDir, `ab-${name}`, job, { server: server.pid });
+    const check = await checkSignRun(db, loadKeys(instance.dataDir), petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
+    if (!check.pass) throw new Error(`variant ${name}, pair ${pair + 1}: ${check.summary}`);
+    const { okPerSec, latency } = measured.result;
+    const serverCores = Number(measured.cpu.server ?? 0);
+    const window = { perSec: okPerSec, p99: latency.p99, serverCores, machineCores: round(measured.cpu.total + measured.cpu.irq, 2) };
+    console.log(`pair ${pair + 1} ${name}: ${okPerSec}/s, p99 ${latency.p99} ms, server ${serverCores} cores (${Math.round((serverCores * 1e6) / Math.max(1, okPerSec))} µs a signature), machine ${window.machineCores} cores busy; ${check.summary}`);
+    return window;
+  } finally {
+    await db.close();
+    await server.stop();
+    await instance.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const variants = { a: parseVariant(option('a', '')), b: parseVariant(option('b', '')) };
+  console.log(`${dialect}, ${connections} connections, ${seconds} s windows, ${pairs} pairs; a: ${JSON.stringify(variants.a)}, b: ${JSON.stringify(variants.b)}`);
+  const windows: Record<'a' | 'b', Window[]> = { a: [], b: [] };
+  for (let pair = 0; pair < pairs; pair++) {
+    for (const name of pair % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) windows[name].push(await measureVariant(name, variants[name], pair));
+  }
+  const mean = (list: readonly Window[]) => list.reduce((sum, w) => sum + w.perSec, 0) / Math.max(1, list.length);
+  const bFaster = windows.b.filter((w, i) => w.perSec > (windows.a[i]?.perSec ?? Number.POSITIVE_INFINITY)).length;
+  console.log(`a ${Math.round(mean(windows.a))}/s, b ${Math.round(mean(windows.b))}/s: b = ${round(mean(windows.b) / Math.max(1, mean(windows.a)), 3)} × a; b faster in ${bFaster} of ${pairs} pairs`);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(`bench/ab.ts: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+}
