@@ -14,9 +14,8 @@
  * variant's mean, the ratio of b to a, and in how many pairs b was the faster.
  */
 import path from 'node:path';
-import { checkSignRun, findPetitionId, loadKeys, takeSnapshot } from './lib/checks.ts';
+import { findPetitionId, loadKeys, measureCheckedSigning } from './lib/checks.ts';
 import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
-import { measureLoad } from './lib/harness.ts';
 import { sleep, TMP } from './lib/processes.ts';
 import { round } from './lib/stats.ts';
 
@@ -53,11 +52,9 @@ async function measureVariant(name: 'a' | 'b', env: Record<string, string>, pair
   const db = await instance.openDb();
   try {
     await sleep(500);
-    const petitionId = await findPetitionId(db, SLUG);
-    const before = await takeSnapshot(db, petitionId);
+    const target = { pid: server.pid, db, petitionId: await findPetitionId(db, SLUG), keys: loadKeys(instance.dataDir) };
     const job = { mode: 'closed' as const, host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario: { kind: 'sign' as const, slug: SLUG, tag: `ab${pair}${name}`, dupRate: 0.03 } };
-    const measured = await measureLoad(runDir, `ab-${name}`, job, { server: server.pid });
-    const check = await checkSignRun(db, loadKeys(instance.dataDir), petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
+    const { measured, check } = await measureCheckedSigning(runDir, `ab-${name}`, job, target);
     if (!check.pass) throw new Error(`variant ${name}, pair ${pair + 1}: ${check.summary}`);
     const { okPerSec, latency } = measured.result;
     const serverCores = Number(measured.cpu.server ?? 0);

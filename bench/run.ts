@@ -12,7 +12,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkConfirmRun, checkSignRun, findPetitionId, loadKeys, takeSnapshot } from './lib/checks.ts';
+import { checkConfirmRun, checkSignRun, findPetitionId, loadKeys, measureCheckedSigning, takeSnapshot, type SignCheck, type SigningTarget } from './lib/checks.ts';
 import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/chorus.ts';
 import { rssOf, watchRss } from './lib/cpu.ts';
 import { openPostgres, ADMIN_URL } from './lib/db.ts';
@@ -397,18 +397,16 @@ async function stopNaive(naive: Pick<NaiveRun, 'instance' | 'server' | 'db'>): P
 
 /** One closed-loop signing load against a server whose rows `db` holds, checked for correctness (and the check recorded under `checkId`). */
 async function signingWindow(
-  target: { readonly port: number; readonly pid: number; readonly db: NaiveRun['db']; readonly petitionId: number; readonly keys: NaiveRun['keys'] },
+  target: SigningTarget & { readonly port: number },
   name: string,
   tag: string,
   checkId: string,
   extra: Partial<Omit<LoadJob, 'out'>> = {},
   roles: Readonly<Record<string, number | undefined>> = {},
-): Promise<{ measured: MeasuredLoad; check: Awaited<ReturnType<typeof checkSignRun>> }> {
-  const before = await takeSnapshot(target.db, target.petitionId);
-  const measured = await measureLoad(runDir, name, job(target.port, { kind: 'sign', slug: SLUG, tag, dupRate: settings.dupRate }, 100, extra), { ...roles, server: target.pid });
-  const check = await checkSignRun(target.db, target.keys, target.petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
-  recordCheck(checkId, check);
-  return { measured, check };
+): Promise<{ measured: MeasuredLoad; check: SignCheck }> {
+  const signed = await measureCheckedSigning(runDir, name, job(target.port, { kind: 'sign', slug: SLUG, tag, dupRate: settings.dupRate }, 100, extra), target, roles);
+  recordCheck(checkId, signed.check);
+  return signed;
 }
 
 /** What a signing window needs of the Chorus server under test (see signingWindow). */

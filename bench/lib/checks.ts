@@ -3,6 +3,8 @@ import { deriveKeys, loadRootSecret, type Keys } from '../../src/crypto/keys.ts'
 import { keyedHash } from '../../src/crypto/tokens.ts';
 import { canonicalEmail } from '../../src/signatures/email.ts';
 import { num, type BenchDb } from './db.ts';
+import { measureLoad, type MeasuredLoad } from './harness.ts';
+import type { LoadJob } from './load-process.ts';
 
 /**
  * Correctness after every write workload: every address answered 2xx is stored (zero lost), no
@@ -121,4 +123,30 @@ export async function checkConfirmRun(db: BenchDb, petitionId: number, before: S
     counterAdded,
     summary: `${pass ? 'ok' : 'FAIL'}: ${confirmedAnswers} confirmed answers; rows confirmed +${rowsConfirmed}, counted +${counterAdded}`,
   };
+}
+
+/** A server under a signing load, and what checking its rows needs. */
+export interface SigningTarget {
+  readonly pid: number;
+  readonly db: BenchDb;
+  readonly petitionId: number;
+  readonly keys: Keys;
+}
+
+/**
+ * One signing load (`job`, whose scenario signs) measured against `target` and checked for
+ * correctness against the rows it left: what every signing window of the benchmark and of
+ * `bench/ab.ts` does. `roles` names other processes for the CPU figures; the server is `server`.
+ */
+export async function measureCheckedSigning(
+  runDir: string,
+  name: string,
+  job: Omit<LoadJob, 'out'>,
+  target: SigningTarget,
+  roles: Readonly<Record<string, number | undefined>> = {},
+): Promise<{ measured: MeasuredLoad; check: SignCheck }> {
+  const before = await takeSnapshot(target.db, target.petitionId);
+  const measured = await measureLoad(runDir, name, job, { ...roles, server: target.pid });
+  const check = await checkSignRun(target.db, target.keys, target.petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
+  return { measured, check };
 }
