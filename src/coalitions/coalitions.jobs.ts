@@ -5,7 +5,7 @@ import { isLocale, translator } from '../i18n/i18n.ts';
 import { listOwnerIds } from '../organisations/members.service.ts';
 import { localisePetition } from '../petitions/petition-texts.service.ts';
 import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
-import type { JobHandlers, JobResult } from '../worker/worker.ts';
+import type { JobHandlers, JobResult, JobRun } from '../worker/worker.ts';
 import { partnerInvitationMail } from './coalition.mails.ts';
 import { listAllHosts } from './coalitions.service.ts';
 import { findHostRow } from './coalitions.store.ts';
@@ -16,7 +16,7 @@ import { JOB_PARTNER_INVITATION_MAIL } from './partnerships.service.ts';
  * answered or withdrawn, or when the person is no longer an owner. Their address is opened here,
  * for the mail only: the job row holds a user id.
  */
-async function sendPartnerInvitationMail(ctx: Context, payload: Record<string, unknown>): Promise<JobResult> {
+async function sendPartnerInvitationMail(ctx: Context, payload: Record<string, unknown>, run: JobRun): Promise<JobResult> {
   const petitionId = Number(payload.petitionId);
   const organisationId = Number(payload.organisationId);
   const userId = Number(payload.userId);
@@ -29,7 +29,7 @@ async function sendPartnerInvitationMail(ctx: Context, payload: Record<string, u
   const petition = (await localisePetition(ctx, await getPetitionByIdOrThrow(ctx, petitionId), i18n.locale)).petition;
   const lead = (await listAllHosts(ctx, petition)).find((h) => h.role === 'lead');
   const inviter = typeof payload.invitedBy === 'number' ? await findAccount(ctx, payload.invitedBy) : undefined;
-  await ctx.mailer.send(
+  await run.mailer.send(
     partnerInvitationMail(i18n, openUserEmail(ctx, owner), {
       lead: lead?.name ?? '',
       partner: host.name,

@@ -297,7 +297,8 @@ function readTrustProxy(raw: string | undefined, problems: string[]): boolean | 
   return false;
 }
 
-function hostnameOf(url: string): string {
+/** The host name of an address (`localhost` if it has none). */
+export function hostnameOf(url: string): string {
   try {
     return new URL(url).hostname || 'localhost';
   } catch {

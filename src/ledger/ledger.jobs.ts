@@ -4,13 +4,13 @@ import { isLocale, translator } from '../i18n/i18n.ts';
 import { renderMail } from '../mail/mail-layout.ts';
 import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
 import { SEALED } from '../signatures/signature.ts';
-import type { JobHandlers, JobResult } from '../worker/worker.ts';
+import type { JobHandlers, JobResult, JobRun } from '../worker/worker.ts';
 import { formatReceipt } from './entry.ts';
 import { findReceiptOf, JOB_RECEIPT_MAIL } from './ledger.service.ts';
 import { findReceiptRecipient } from './ledger.store.ts';
 
 /** Sends a signer their receipt, when they asked for it. Skipped if the signature no longer counts. */
-async function sendReceiptMail(ctx: Context, payload: Record<string, unknown>): Promise<JobResult> {
+async function sendReceiptMail(ctx: Context, payload: Record<string, unknown>, run: JobRun): Promise<JobResult> {
   const signatureId = Number(payload.signatureId);
   const signer = await findReceiptRecipient(ctx.db, signatureId);
   if (!signer || signer.status !== 'confirmed' || Number(signer.petition_id) !== Number(payload.petitionId)) return 'skipped';
@@ -28,7 +28,7 @@ async function sendReceiptMail(ctx: Context, payload: Record<string, unknown>): 
     action: { label: i18n.t('ledger.mail.receipt.button'), url: `${url}#receipt` },
     footer: [i18n.t('ledger.mail.receipt.footer')],
   });
-  await ctx.mailer.send({ to: ctx.sealer.open(signer.email_enc, SEALED.email), subject, text, html, locale: i18n.locale });
+  await run.mailer.send({ to: ctx.sealer.open(signer.email_enc, SEALED.email), subject, text, html, locale: i18n.locale });
   return 'done';
 }
 

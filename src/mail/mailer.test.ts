@@ -23,6 +23,18 @@ describe('the SMTP mailer', () => {
     expect(relay.connections).toBeLessThanOrEqual(5); // nodemailer's pool: at most five, each reused
   });
 
+  it('sends the Message-ID the mail carries, and makes one up otherwise', async () => {
+    relay = await startSmtpServer();
+    mailer = createSmtpMailer(relay.url, 'Chorus <noreply@example.org>');
+    await mailer.send({ ...mail(1), messageId: '<0123456789abcdef@chorus.test>' });
+    await mailer.send(mail(2));
+    const inbox = await relay.waitForMail(2);
+    const idOf = (to: string) => inbox.find((m) => m.to[0] === to)?.headers['message-id'];
+    expect(idOf('signer1@example.org')).toBe('<0123456789abcdef@chorus.test>');
+    expect(idOf('signer2@example.org')).toMatch(/^<.+@.+>$/);
+    expect(idOf('signer2@example.org')).not.toBe('<0123456789abcdef@chorus.test>');
+  });
+
   it('opens a connection a mail when the address says pool=false', async () => {
     relay = await startSmtpServer();
     mailer = createSmtpMailer(`${relay.url}?pool=false`, 'Chorus <noreply@example.org>');

@@ -12,6 +12,13 @@ export interface OutgoingMail {
   readonly html: string;
   readonly locale: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The message's `Message-ID` (`<left@right>`). Mail sent by a job carries one made from the job
+   * (see `jobMessageId` in src/worker/worker.ts): the same at every attempt, so a mail that went out
+   * before its job could be marked done, and went out again on the retry, is one message to the
+   * mail systems and clients that fold copies by it. Otherwise the transport makes one up.
+   */
+  readonly messageId?: string;
 }
 
 export interface Mailer {
@@ -39,11 +46,25 @@ export function createSmtpMailer(url: string, from: string): Mailer {
         text: mail.text,
         html: mail.html,
         headers: { 'Content-Language': mail.locale, 'Auto-Submitted': 'auto-generated', ...mail.headers },
+        ...(mail.messageId ? { messageId: mail.messageId } : {}),
       });
     },
     async close() {
       transport.close();
     },
+  };
+}
+
+/**
+ * A mailer that gives each mail it sends the `Message-ID` `idOf` makes from the mail and its place
+ * in the sequence (0 for the first mail sent through it, then 1…), unless the mail brings its own.
+ */
+export function withMessageIds(mailer: Mailer, idOf: (mail: OutgoingMail, index: number) => string): Mailer {
+  let sent = 0;
+  return {
+    kind: mailer.kind,
+    send: (mail) => mailer.send(mail.messageId ? mail : { ...mail, messageId: idOf(mail, sent++) }),
+    close: () => mailer.close(),
   };
 }
 

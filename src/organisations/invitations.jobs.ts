@@ -4,13 +4,13 @@ import { isRole } from '../auth/policy.ts';
 import { findUserTokenRow, openTokenEmail } from '../auth/user-tokens.service.ts';
 import type { Context } from '../context.ts';
 import { isLocale, translator } from '../i18n/i18n.ts';
-import type { JobHandlers, JobResult } from '../worker/worker.ts';
+import type { JobHandlers, JobResult, JobRun } from '../worker/worker.ts';
 import { invitationMail } from './invitation.mails.ts';
 import { JOB_INVITATION_MAIL, SEALED_INVITATION_SECRET } from './invitations.service.ts';
 import { findOrganisation } from './organisations.service.ts';
 
 /** Mails an invitation. Skipped once it is accepted, revoked or expired. */
-async function sendInvitationMail(ctx: Context, payload: Record<string, unknown>): Promise<JobResult> {
+async function sendInvitationMail(ctx: Context, payload: Record<string, unknown>, run: JobRun): Promise<JobResult> {
   const token = await findUserTokenRow(ctx, Number(payload.tokenId));
   const sealed = typeof payload.secret === 'string' ? payload.secret : '';
   if (!token || token.purpose !== 'invitation' || token.used_at !== null || token.expires_at <= ctx.clock.now() || !sealed) return 'skipped';
@@ -20,7 +20,7 @@ async function sendInvitationMail(ctx: Context, payload: Record<string, unknown>
   const inviter = token.created_by === null ? undefined : await findAccount(ctx, token.created_by);
   const secret = ctx.sealer.open(Buffer.from(sealed, 'base64'), SEALED_INVITATION_SECRET);
   const i18n = translator(isLocale(payload.locale) ? payload.locale : 'en');
-  await ctx.mailer.send(
+  await run.mailer.send(
     invitationMail(i18n, to, { organisation: organisation.name, inviter: inviter?.name || undefined, role: token.role, url: adminUrl(ctx.config.publicUrl, `/admin/invitation/${secret}`, i18n.locale) }),
   );
   return 'done';

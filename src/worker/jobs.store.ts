@@ -16,6 +16,8 @@ export interface JobRow {
   readonly payload: string;
   readonly attempts: number;
   readonly maxAttempts: number;
+  /** When the job was queued (ms): with its id, it tells this job from a later one given the same id. */
+  readonly createdAt: number;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
@@ -66,9 +68,9 @@ export async function claimJobs(db: Db, dialect: DialectName, now: number, limit
           .limit(limit),
       ),
     )
-    .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts'])
+    .returning(['id', 'kind', 'payload', 'attempts', 'max_attempts', 'created_at'])
     .execute();
-  return rows.map((r) => ({ id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts }));
+  return rows.map((r) => ({ id: r.id, kind: r.kind, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts, createdAt: Number(r.created_at) }));
 }
 
 /** A finished job leaves no row behind (its payload may hold sealed secrets). */

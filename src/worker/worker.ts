@@ -1,9 +1,19 @@
+import { hostnameOf } from '../config/config.ts';
 import type { Context } from '../context.ts';
+import { keyedHash } from '../crypto/tokens.ts';
+import { withMessageIds, type Mailer, type OutgoingMail } from '../mail/mailer.ts';
 import { claimJobs, deleteJob, failJob, rescheduleJob, type JobRow } from './jobs.store.ts';
 
 /** What a job handler reports. Handlers are idempotent: running one twice does no harm. */
 export type JobResult = 'done' | 'retry' | 'skipped';
-export type JobHandler = (ctx: Context, payload: Record<string, unknown>) => Promise<JobResult>;
+
+/** What a handler gets for the one run of its job: the mailer its mail goes through. */
+export interface JobRun {
+  /** `ctx.mailer`, with each mail's `Message-ID` made from the job and the mail (`jobMessageId`). */
+  readonly mailer: Mailer;
+}
+
+export type JobHandler = (ctx: Context, payload: Record<string, unknown>, run: JobRun) => Promise<JobResult>;
 export type JobHandlers = Readonly<Record<string, JobHandler>>;
 
 const LEASE_MS = 120_000;
@@ -23,6 +33,20 @@ export function backoffMs(attempts: number, baseMs = 15_000): number {
 export function scrubError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '[address]').slice(0, 500);
+}
+
+/**
+ * The `Message-ID` of a mail a job sends: a keyed hash (128 bits) of the job (its id, queueing time
+ * and kind), the mail's place among the job's mails, and the mail itself. A retry that sends the
+ * same mail again (the process stopped before its job was marked done, or the relay took the mail
+ * and then failed to answer) sends it with the same `Message-ID`, and mail systems and clients that
+ * fold copies by it show it once; a retry that sends another mail (a fresh link) gives it another.
+ * The id tells nobody how many jobs there were, and a job that later gets a deleted job's id gets
+ * another. Its right part is the host of `PUBLIC_URL`, a domain the sender controls (RFC 5322).
+ */
+export function jobMessageId(key: Buffer, publicUrl: string, job: Pick<JobRow, 'id' | 'createdAt' | 'kind'>, index: number, mail: OutgoingMail): string {
+  const left = keyedHash(key, 'message-id', String(job.id), String(job.createdAt), job.kind, String(index), mail.to, mail.subject, mail.text).subarray(0, 16).toString('hex');
+  return `<${left}@${hostnameOf(publicUrl)}>`;
 }
 
 /**
@@ -111,7 +135,9 @@ export class Worker {
     let result: JobResult;
     let error: string | undefined;
     try {
-      result = await handler(this.ctx, JSON.parse(job.payload) as Record<string, unknown>);
+      const { keys, config, mailer } = this.ctx;
+      const run: JobRun = { mailer: withMessageIds(mailer, (mail, index) => jobMessageId(keys.publicIds, config.publicUrl, job, index, mail)) };
+      result = await handler(this.ctx, JSON.parse(job.payload) as Record<string, unknown>, run);
     } catch (thrown) {
       result = 'retry';
       error = scrubError(thrown);
