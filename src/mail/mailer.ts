@@ -14,9 +14,9 @@ export interface OutgoingMail {
   readonly headers?: Readonly<Record<string, string>>;
   /**
    * The message's `Message-ID` (`<left@right>`). Mail sent by a job carries one made from the job
-   * (see `jobMessageId` in src/worker/worker.ts): the same at every attempt, so a mail that went out
-   * before its job could be marked done, and went out again on the retry, is one message to the
-   * mail systems and clients that fold copies by it. Otherwise the transport makes one up.
+   * and the mail (`jobMessageId` in src/worker/worker.ts): a mail that went out before its job could
+   * be marked done, and went out again on the retry, is one message to the mail systems and clients
+   * that fold copies by it. Otherwise the transport makes one up.
    */
   readonly messageId?: string;
 }
