@@ -5,17 +5,21 @@
  * sides of a pair together, and a gain that holds in most pairs is one to trust.
  *
  *   node bin/run-ts.js bench/ab.ts --b=CHORUS_WRITER_THREAD=on [--a=NAME=value,…] [--dialect=sqlite|postgres]
- *                                  [--pairs=4] [--connections=100] [--seconds=8]
+ *                                  [--pairs=4] [--connections=100] [--seconds=8] [--confirm-rate=200]
  *
  * `--a` and `--b` set environment variables of each variant's server (`--a` defaults to none: the
  * server as it is). To compare two builds of the code, read a variable in a scratch change and set
  * it in one variant. Each window is W1 (new addresses, ~3 % repeats, closed loop) after 2 s of
- * warm-up, and is checked for correctness like the benchmark's. Prints every window, then each
- * variant's mean, the ratio of b to a, and in how many pairs b was the faster.
+ * warm-up, and is checked for correctness like the benchmark's. `--confirm-rate=N` confirms N
+ * signatures a second beside each window, as W3 does (the links made by 3 s of signing before it).
+ * Prints every window, then each variant's mean, the ratio of b to a, and in how many pairs b was
+ * the faster.
  */
 import path from 'node:path';
 import { findPetitionId, loadKeys, measureCheckedSigning } from './lib/checks.ts';
+import type { LoadJob } from './lib/load-process.ts';
 import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
+import { startSideConfirmer } from './lib/confirmer.ts';
 import { sleep, TMP } from './lib/processes.ts';
 import { round } from './lib/stats.ts';
 
@@ -25,6 +29,7 @@ const dialect = option('dialect', 'sqlite') as Dialect;
 const pairs = Number(option('pairs', '4'));
 const connections = Number(option('connections', '100'));
 const seconds = Number(option('seconds', '8'));
+const confirmRate = Number(option('confirm-rate', '0'));
 
 /** `NAME=value,NAME2=value2` as an environment. */
 function parseVariant(text: string): Record<string, string> {
@@ -53,8 +58,10 @@ async function measureVariant(name: 'a' | 'b', env: Record<string, string>, pair
   try {
     await sleep(500);
     const target = { pid: server.pid, db, petitionId: await findPetitionId(db, SLUG), keys: loadKeys(instance.dataDir) };
-    const job = { mode: 'closed' as const, host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario: { kind: 'sign' as const, slug: SLUG, tag: `ab${pair}${name}`, dupRate: 0.03 } };
-    const { measured, check } = await measureCheckedSigning(runDir, `ab-${name}`, job, target);
+    const jobFor = (scenario: LoadJob['scenario']) => ({ mode: 'closed' as const, host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario });
+    const confirmer = confirmRate > 0 ? await startSideConfirmer(runDir, instance, server.pid, jobFor, confirmRate) : undefined;
+    const { measured, check } = await measureCheckedSigning(runDir, `ab-${name}`, jobFor({ kind: 'sign', slug: SLUG, tag: `ab${pair}${name}`, dupRate: 0.03 }), target);
+    if (confirmer && (await confirmer.exited) !== 0) throw new Error(`variant ${name}, pair ${pair + 1}: the confirmations beside the signing failed (see bench/tmp/logs/confirmer.log)`);
     if (!check.pass) throw new Error(`variant ${name}, pair ${pair + 1}: ${check.summary}`);
     const { okPerSec, latency } = measured.result;
     const serverCores = Number(measured.cpu.server ?? 0);
@@ -70,7 +77,8 @@ async function measureVariant(name: 'a' | 'b', env: Record<string, string>, pair
 
 async function main(): Promise<void> {
   const variants = { a: parseVariant(option('a', '')), b: parseVariant(option('b', '')) };
-  console.log(`${dialect}, ${connections} connections, ${seconds} s windows, ${pairs} pairs; a: ${JSON.stringify(variants.a)}, b: ${JSON.stringify(variants.b)}`);
+  const beside = confirmRate > 0 ? `, ${confirmRate} confirmations/s beside` : '';
+  console.log(`${dialect}, ${connections} connections${beside}, ${seconds} s windows, ${pairs} pairs; a: ${JSON.stringify(variants.a)}, b: ${JSON.stringify(variants.b)}`);
   const windows: Record<'a' | 'b', Window[]> = { a: [], b: [] };
   for (let pair = 0; pair < pairs; pair++) {
     for (const name of pair % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) windows[name].push(await measureVariant(name, variants[name], pair));

@@ -19,16 +19,16 @@
  * Each thread (the main one, the signature writer) gets its own tables. The raw .cpuprofile files
  * stay in bench/tmp/ (open them in Chrome DevTools for a flame chart).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/chorus.ts';
+import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
+import { startSideConfirmer, writeConfirmationTokens } from './lib/confirmer.ts';
 import { findPetitionId } from './lib/checks.ts';
 import { measureLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
-import { freePort, REPO, serverNodeFlags, sleep, startTs, TMP, waitForHttp, type Child } from './lib/processes.ts';
+import { freePort, REPO, serverNodeFlags, sleep, startTs, TMP, waitForHttp } from './lib/processes.ts';
 import { seedPostgres, seedSqlite } from './lib/seed.ts';
-import { gatherConfirmationTokens } from './lib/tokens.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -206,25 +206,6 @@ function table(title: string, map: Map<string, number>, total: number, count: nu
   return [`\n${title}`, ...rows.map(([k, v]) => `  ${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`)].join('\n');
 }
 
-/** Writes up to `limit` of the petition's confirmation links (their tokens) to a file for a load generator. */
-async function writeConfirmationTokens(runDir: string, instance: ChorusInstance, limit: number, name: string): Promise<string> {
-  const db = await instance.openDb();
-  const tokens = await gatherConfirmationTokens(db, instance.dataDir, await findPetitionId(db, SLUG), limit).finally(() => db.close());
-  const tokensFile = path.join(runDir, name);
-  writeFileSync(tokensFile, JSON.stringify(tokens));
-  return tokensFile;
-}
-
-/** Signs (outside the window) the signatures to confirm, then confirms them at `--confirm-rate` while the profiled load runs. */
-async function startConfirmer(runDir: string, instance: ChorusInstance, server: Child, job: (scenario: LoadJob['scenario']) => Omit<LoadJob, 'out'>): Promise<Child> {
-  await measureLoad(runDir, 'to-confirm', job({ kind: 'sign', slug: SLUG, tag: 'to-confirm', dupRate: 0 }), { server: server.pid });
-  const tokensFile = await writeConfirmationTokens(runDir, instance, Math.ceil(confirmRate * (seconds + 4)), 'confirm-tokens.json');
-  const jobFile = path.join(runDir, 'confirmer.job.json');
-  const confirmJob: LoadJob = { ...job({ kind: 'confirm', slug: SLUG, tokensFile }), connections: 20, mode: 'open', rate: confirmRate, out: path.join(runDir, 'confirmer.result.json') };
-  writeFileSync(jobFile, JSON.stringify(confirmJob));
-  return startTs('confirmer', 'bench/lib/load-process.ts', [jobFile], { ipc: true });
-}
-
 /** Prints each thread's tables from the profiles Node wrote into `dir` (the main thread's first). */
 function reportProfiles(dir: string, measured: Awaited<ReturnType<typeof measureLoad>>): void {
   const ops = measured.result.okPerSec;
@@ -295,8 +276,10 @@ async function main(): Promise<void> {
     let scenario: LoadJob['scenario'];
     if (workload === 'page') scenario = { kind: 'get', paths: [`/p/${SLUG}`] };
     else if (workload === 'json') scenario = { kind: 'get', paths: [`/api/v1/petitions/${SLUG}`] };
-    else if (workload === 'confirm') scenario = { kind: 'confirm', slug: SLUG, tokensFile: await writeConfirmationTokens(runDir, instance, 200_000, 'tokens.json') }; else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
-    const confirmer = workload === 'sign' && confirmRate > 0 ? await startConfirmer(runDir, instance, server, job) : undefined;
+    else if (workload === 'confirm') scenario = { kind: 'confirm', slug: SLUG, tokensFile: (await writeConfirmationTokens(runDir, instance, 200_000, 'tokens.json')).file };
+    else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
+    // Signs the signatures to confirm (outside the window), then confirms them at `--confirm-rate` while the profiled load runs.
+    const confirmer = workload === 'sign' && confirmRate > 0 ? await startSideConfirmer(runDir, instance, server.pid, job, confirmRate) : undefined;
     // The allocation sampler starts and stops on a signal, as the load generator opens and closes its window.
     const onWindow = allocations ? () => void server.process.kill('SIGUSR2') : undefined;
     const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid }, { ...(onWindow ? { onWindow } : {}) });

@@ -1,0 +1,47 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { findPetitionId } from './checks.ts';
+import { SLUG, type ChorusInstance } from './chorus.ts';
+import { measureLoad } from './harness.ts';
+import type { LoadJob } from './load-process.ts';
+import { startTs, type Child } from './processes.ts';
+import { gatherConfirmationTokens } from './tokens.ts';
+
+/** How long the signing that makes the confirmation links runs, outside the measured window. */
+const TO_CONFIRM_MS = 3_000;
+
+/** Writes up to `limit` of the petition's confirmation links (their tokens) to a file for a load generator; says how many. */
+export async function writeConfirmationTokens(runDir: string, instance: ChorusInstance, limit: number, name: string): Promise<{ file: string; count: number }> {
+  const db = await instance.openDb();
+  const tokens = await gatherConfirmationTokens(db, instance.dataDir, await findPetitionId(db, SLUG), limit).finally(() => db.close());
+  const file = path.join(runDir, name);
+  writeFileSync(file, JSON.stringify(tokens));
+  return { file, count: tokens.length };
+}
+
+/**
+ * Confirmations beside a measured window, as in W3: signs the signatures to confirm first (3 s,
+ * outside the window), then starts a load process that confirms them at `rate` a second, open loop,
+ * over 20 connections, for the window `job` describes (its warm-up and duration). Throws when the
+ * signing made too few links for the window. The caller awaits the returned process's exit (0 when
+ * every confirmation was answered) after its window.
+ */
+export async function startSideConfirmer(
+  runDir: string,
+  instance: ChorusInstance,
+  serverPid: number,
+  job: (scenario: LoadJob['scenario']) => Omit<LoadJob, 'out'>,
+  rate: number,
+): Promise<Child> {
+  const signing = job({ kind: 'sign', slug: SLUG, tag: `to-confirm-${Date.now()}`, dupRate: 0 });
+  await measureLoad(runDir, 'to-confirm', { ...signing, mode: 'closed', warmupMs: 0, durationMs: TO_CONFIRM_MS }, { server: serverPid });
+  const window = job({ kind: 'confirm', slug: SLUG, tokensFile: '' });
+  // Links for the window and its warm-up, and 2 s to spare for the confirmer's own start.
+  const needed = Math.ceil((rate * (window.warmupMs + window.durationMs + 2_000)) / 1000);
+  const { file: tokensFile, count } = await writeConfirmationTokens(runDir, instance, needed, 'confirm-tokens.json');
+  if (count < needed) throw new Error(`the signing before the window made ${count} confirmation links, and ${rate} a second over the window needs ${needed}`);
+  const confirmJob: LoadJob = { ...window, scenario: { kind: 'confirm', slug: SLUG, tokensFile }, connections: 20, mode: 'open', rate, out: path.join(runDir, 'confirmer.result.json') };
+  const jobFile = path.join(runDir, 'confirmer.job.json');
+  writeFileSync(jobFile, JSON.stringify(confirmJob));
+  return startTs('confirmer', 'bench/lib/load-process.ts', [jobFile], { ipc: true });
+}
