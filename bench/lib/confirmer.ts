@@ -33,9 +33,9 @@ export async function startSideConfirmer(
   job: (scenario: LoadJob['scenario']) => Omit<LoadJob, 'out'>,
   rate: number,
 ): Promise<Child> {
-  const signing = job({ kind: 'sign', slug: SLUG, tag: `to-confirm-${Date.now()}`, dupRate: 0 });
-  await measureLoad(runDir, 'to-confirm', { ...signing, mode: 'closed', warmupMs: 0, durationMs: TO_CONFIRM_MS }, { server: serverPid });
-  const window = job({ kind: 'confirm', slug: SLUG, tokensFile: '' });
+  // `window` is the measured load's job: its warm-up and duration are the confirmer's too.
+  const window = job({ kind: 'sign', slug: SLUG, tag: `to-confirm-${Date.now()}`, dupRate: 0 });
+  await measureLoad(runDir, 'to-confirm', { ...window, mode: 'closed', warmupMs: 0, durationMs: TO_CONFIRM_MS }, { server: serverPid });
   // Links for the window and its warm-up, and 2 s to spare for the confirmer's own start.
   const needed = Math.ceil((rate * (window.warmupMs + window.durationMs + 2_000)) / 1000);
   const { file: tokensFile, count } = await writeConfirmationTokens(runDir, instance, needed, 'confirm-tokens.json');
