@@ -35,11 +35,8 @@ export interface SignatureWriterDeps {
   readonly onJobsQueued: () => void;
 }
 
-/**
- * A request's result, how many requests its batch committed together, and how many of them were of
- * its own kind (signatures or confirmations: on SQLite a batch may hold both).
- */
-export type Written = WriteResult & { readonly batchSize: number; readonly sameKind: number };
+/** A request's result, and how many requests its batch committed together. */
+export type Written = WriteResult & { readonly batchSize: number };
 
 export interface SignatureWriter {
   submit(request: WriteRequest): Promise<Written>;
@@ -51,19 +48,13 @@ export interface SignatureWriter {
  * The one write path for signatures and confirmations: group commit. Callers submit one request
  * each and are answered only after the batch holding it has committed.
  *
- * On PostgreSQL signatures and confirmations queue apart and go in batches of their own kind. A
- * confirmation appends to the petition's public log, whose head row is locked until the batch
- * commits, and takes several more statements; a signing batch that carried one would wait for that
- * lock and those round trips. So two signing batches commit side by side (their locks taken in a
+ * Signatures and confirmations queue apart and go in batches of their own kind. A confirmation
+ * appends to the petition's public log, whose head row is locked until the batch commits, and takes
+ * several more statements; a signing batch that carried one would wait for that lock and those
+ * round trips. So on PostgreSQL two signing batches commit side by side (their locks taken in a
  * fixed order), and two batches of confirmations beside them (the second waits for the log's head
- * only once it gets there).
- *
- * SQLite has one writer, which takes the batches in turn (see `batchesInFlight` for how many are
- * under way), with no lock to wait for and no round trips: there both kinds share one queue, and a
- * confirmation rides in the next batch with the signatures instead of costing a commit and a WAL
- * sync of its own. With 200 confirmations a second beside W1 at 100 connections a batch of
- * confirmations held one or two; in one queue, 6,121 signatures/s on average against 5,820 (four
- * alternating pairs, each faster, `bench/ab.ts --confirm-rate=200`).
+ * only once it gets there). SQLite has one writer, which takes the batches in turn (see
+ * `batchesInFlight` for how many are under way).
  */
 export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWriter {
   const run = deps.thread ? threadRunner(deps) : inlineRunner(deps);
@@ -79,8 +70,7 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
         deps.board.apply(outcome.totals);
         deps.board.applyHosts(outcome.hosts);
         if (outcome.jobsQueued) deps.onJobsQueued();
-        const signs = requests.reduce((n, request) => (request.kind === 'sign' ? n + 1 : n), 0);
-        return outcome.results.map((result) => ({ ...result, batchSize: requests.length, sameKind: result.kind === 'sign' ? signs : requests.length - signs }));
+        return outcome.results.map((result) => ({ ...result, batchSize: requests.length }));
       },
       // With the database gone, retrying each item alone would only multiply the wait: fail them all (503).
       retryAlone: (error) => !isDatabaseUnavailable(error),
@@ -88,8 +78,8 @@ export function createSignatureWriter(deps: SignatureWriterDeps): SignatureWrite
     });
   const inFlight = batchesInFlight(deps.database.kind, deps.thread);
   const signing = batcher(inFlight);
-  const confirming = deps.database.kind === 'postgres' ? batcher(inFlight) : signing;
-  const both = confirming === signing ? [signing] : [signing, confirming];
+  const confirming = batcher(inFlight);
+  const both = [signing, confirming];
   return {
     submit: (request) => (request.kind === 'confirm' ? confirming : signing).submit(request),
     drain: async () => {

@@ -57,20 +57,6 @@ describeEachDialect('signing and confirming', (dialect) => {
     expect(written.map((w) => w.batchSize)).toEqual(written.map(() => MIXED_BATCH_SIZE + 2));
   });
 
-  it('keeps the floor for a lone signature that shares its batch with confirmations', async () => {
-    const petition = await makePetition(t.ctx);
-    const how = await signing(t, petition, 'en');
-    const now = t.ctx.clock.now();
-    const request = (n: number) => ({ kind: 'sign' as const, petitionId: petition.id, hostId: how.host.organisationId, consents: [], name: 'Earlier Signer', email: `earlier${n}@example.org`, postcode: undefined, comment: undefined, country: 'FR', locale: 'en', source: null, campaign: null, createdAt: now, expiresAt: now + DAY, suspectReason: null, proof: null });
-    const earlier = await Promise.all(Array.from({ length: MIXED_BATCH_SIZE + 2 }, (_, n) => t.ctx.writer.submit(request(n))));
-    // Submitted in one tick: on SQLite the signature and the confirmations share a batch, yet it is the batch's one signature.
-    const started = performance.now();
-    const confirmations = earlier.map((w) => t.ctx.writer.submit({ kind: 'confirm', signatureId: w.kind === 'sign' ? w.signatureId : 0, petitionId: petition.id }));
-    await signPetition(t.ctx, petition, input({ email: 'among-confirmations@example.org' }), how);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(SIGN_ANSWER_FLOOR_MS - 1);
-    expect((await Promise.all(confirmations)).map((w) => w.outcome)).toEqual(earlier.map(() => 'confirmed'));
-  });
-
   it('stores a pending signature and its confirmation mail together; only confirmation counts', async () => {
     const petition = await makePetition(t.ctx);
     await signPetition(t.ctx, petition, input({ email: 'amina@example.org', name: 'Amina Haddad' }), await signing(t, petition, 'fr'));

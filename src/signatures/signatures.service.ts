@@ -62,11 +62,10 @@ export async function signPetition(ctx: Context, petition: Petition, input: Sign
   });
   // A new signature does a little more work than a repeat (an insert, a mail job). On a quiet server,
   // where a batch holds one request or a few, that difference would show in the answer's timing and
-  // tell a prober who has signed: such answers wait out the same floor. In a batch of many
-  // signatures every one, new or repeat, is answered at the same commit, so there is nothing to tell
-  // apart, and no floor: under a spike it would only hold connections (and cap a closed loop's
-  // throughput). Only the batch's signatures count here: confirmations beside them hide nothing.
-  if (written.sameKind >= MIXED_BATCH_SIZE) return;
+  // tell a prober who has signed: such answers wait out the same floor. In a larger batch every
+  // request, new or repeat, is answered at the same commit, so there is nothing to tell apart, and
+  // no floor: under a spike it would only hold connections (and cap a closed loop's throughput).
+  if (written.batchSize >= MIXED_BATCH_SIZE) return;
   const wait = SIGN_ANSWER_FLOOR_MS - (performance.now() - started);
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
