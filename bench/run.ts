@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkConfirmRun, checkSignRun, findPetitionId, loadKeys, measureCheckedSigning, takeSnapshot, type SignCheck, type SigningTarget } from './lib/checks.ts';
 import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/chorus.ts';
+import { launchConfirmer, linksFor } from './lib/confirmer.ts';
 import { rssOf, watchRss } from './lib/cpu.ts';
 import { openPostgres, ADMIN_URL } from './lib/db.ts';
 import { measureLoad, waitForQuiet, type MeasuredLoad } from './lib/harness.ts';
@@ -494,13 +495,7 @@ const W3_CONFIRM_RATE = 200;
 function startConfirmer(run: ChorusRun, name: string, tokens: readonly string[], window: { warmupMs: number; durationMs: number }): Child {
   const tokensFile = path.join(runDir, `${name}-tokens.json`);
   writeFileSync(tokensFile, JSON.stringify(tokens));
-  const confirmJob: LoadJob = {
-    ...job(run.instance.port, { kind: 'confirm', slug: SLUG, tokensFile }, 20, { mode: 'open', rate: W3_CONFIRM_RATE, ...window }),
-    out: path.join(runDir, `${name}-confirmer.json`),
-  };
-  const jobFile = path.join(runDir, `${name}-confirmer-job.json`);
-  writeFileSync(jobFile, JSON.stringify(confirmJob));
-  const confirmer = startTs(`confirmer-${name}`, 'bench/lib/load-process.ts', [jobFile], { ipc: true });
+  const confirmer = launchConfirmer(runDir, `confirmer-${name}`, job(run.instance.port, { kind: 'confirm', slug: SLUG, tokensFile }, 20, window), tokensFile, W3_CONFIRM_RATE);
   running.add(confirmer);
   return confirmer;
 }
@@ -511,8 +506,8 @@ async function stopConfirmer(confirmer: Child | undefined): Promise<void> {
   running.delete(confirmer);
 }
 
-/** Confirmation links a confirmer uses over a window of this length (with 2 s to spare for its start). */
-const linksFor = (window: { warmupMs: number; durationMs: number }) => Math.ceil((W3_CONFIRM_RATE * (window.warmupMs + window.durationMs + 2_000)) / 1000);
+/** Confirmation links W3's confirmer uses over a window of this length. */
+const w3LinksFor = (window: { warmupMs: number; durationMs: number }) => linksFor(W3_CONFIRM_RATE, window);
 
 async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
   const { instance } = run;
@@ -542,7 +537,7 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
     // viewers watch moves. A second load confirms at a steady rate (open loop) during each window.
     const singleWindow = { warmupMs: settings.warmupMs, durationMs: settings.durationMs };
     const db = await instance.openDb();
-    const allTokens = await gatherConfirmationTokens(db, instance.dataDir, run.petitionId, linksFor(singleWindow) * 3 + linksFor(roundWindow) * settings.rounds).finally(() => db.close());
+    const allTokens = await gatherConfirmationTokens(db, instance.dataDir, run.petitionId, w3LinksFor(singleWindow) * 3 + w3LinksFor(roundWindow) * settings.rounds).finally(() => db.close());
     let used = 0;
     const takeLinks = (n: number) => allTokens.slice(used, (used += n));
     let attempt = 0;
@@ -551,7 +546,7 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
       viewersPid: viewers.pid,
       before: () => {
         viewers.process.send({ type: 'start' });
-        confirmer = startConfirmer(run, `${prefix}-W3-${attempt}`, takeLinks(linksFor(singleWindow)), singleWindow);
+        confirmer = startConfirmer(run, `${prefix}-W3-${attempt}`, takeLinks(w3LinksFor(singleWindow)), singleWindow);
         attempt += 1;
       },
       after: async () => {
@@ -587,7 +582,7 @@ async function viewersInRounds(run: ChorusRun, prefix: string, viewersPid: numbe
       {
         name: 'W3',
         measure: async (i) => {
-          const confirmer = startConfirmer(run, `${prefix}-W3-round${i}`, takeLinks(linksFor(roundWindow)), roundWindow);
+          const confirmer = startConfirmer(run, `${prefix}-W3-round${i}`, takeLinks(w3LinksFor(roundWindow)), roundWindow);
           try {
             const roles = { viewers: viewersPid, confirmer: confirmer.pid };
             return (await signingWindow(target, `${prefix}-W3-round${i}-chorus`, `${prefix}w3r${i}c`, `${prefix}-W3-100 round ${i + 1}`, roundWindow, roles)).measured;

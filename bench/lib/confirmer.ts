@@ -36,12 +36,23 @@ export async function startSideConfirmer(
   // `window` is the measured load's job: its warm-up and duration are the confirmer's too.
   const window = job({ kind: 'sign', slug: SLUG, tag: `to-confirm-${Date.now()}`, dupRate: 0 });
   await measureLoad(runDir, 'to-confirm', { ...window, mode: 'closed', warmupMs: 0, durationMs: TO_CONFIRM_MS }, { server: serverPid });
-  // Links for the window and its warm-up, and 2 s to spare for the confirmer's own start.
-  const needed = Math.ceil((rate * (window.warmupMs + window.durationMs + 2_000)) / 1000);
+  const needed = linksFor(rate, window);
   const { file: tokensFile, count } = await writeConfirmationTokens(runDir, instance, needed, 'confirm-tokens.json');
   if (count < needed) throw new Error(`the signing before the window made ${count} confirmation links, and ${rate} a second over the window needs ${needed}`);
-  const confirmJob: LoadJob = { ...window, scenario: { kind: 'confirm', slug: SLUG, tokensFile }, connections: 20, mode: 'open', rate, out: path.join(runDir, 'confirmer.result.json') };
-  const jobFile = path.join(runDir, 'confirmer.job.json');
+  return launchConfirmer(runDir, 'confirmer', window, tokensFile, rate);
+}
+
+/** Confirmation links a confirmer at `rate` a second uses over a window (its warm-up and duration, and 2 s to spare for its start). */
+export const linksFor = (rate: number, window: { readonly warmupMs: number; readonly durationMs: number }) => Math.ceil((rate * (window.warmupMs + window.durationMs + 2_000)) / 1000);
+
+/**
+ * Starts a load process (named `name`: its log is bench/tmp/logs/`name`.log) that confirms the links
+ * in `tokensFile` at `rate` a second, open loop, over 20 connections, through `window`'s warm-up and
+ * duration, against `window`'s host and port.
+ */
+export function launchConfirmer(runDir: string, name: string, window: Omit<LoadJob, 'out'>, tokensFile: string, rate: number): Child {
+  const confirmJob: LoadJob = { ...window, scenario: { kind: 'confirm', slug: SLUG, tokensFile }, connections: 20, mode: 'open', rate, out: path.join(runDir, `${name}.result.json`) };
+  const jobFile = path.join(runDir, `${name}.job.json`);
   writeFileSync(jobFile, JSON.stringify(confirmJob));
-  return startTs('confirmer', 'bench/lib/load-process.ts', [jobFile], { ipc: true });
+  return startTs(name, 'bench/lib/load-process.ts', [jobFile], { ipc: true });
 }
