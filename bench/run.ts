@@ -440,16 +440,15 @@ interface ChorusRun {
 }
 
 interface AttemptHooks {
-  readonly viewersPid?: number;
-  before?(): void;
+  /** Called before each attempt; returns the other processes of the workload, by role, for the CPU figures. */
+  before?(): Readonly<Record<string, number | undefined>>;
   /** Details to add to the attempt's row (taken right after its load). */
   after?(): Promise<Record<string, unknown>>;
 }
 
 async function signWorkload(run: ChorusRun, id: string, workload: string, label: string, connections: number, extra: Partial<Omit<LoadJob, 'out'>> = {}, hooks: AttemptHooks = {}): Promise<ResultRow> {
-  const viewersPid = hooks.viewersPid;
   return quietest(async (attempt) => {
-    hooks.before?.();
+    const roles = hooks.before?.() ?? {};
     const { instance } = run;
     const db = await instance.openDb();
     try {
@@ -460,7 +459,7 @@ async function signWorkload(run: ChorusRun, id: string, workload: string, label:
         runDir,
         `${id}-${attempt}`,
         job(instance.port, { kind: 'sign', slug: SLUG, tag: `${id.replace(/[^a-z0-9]/gi, '')}a${attempt}`, dupRate: settings.dupRate }, connections, extra),
-        { server: run.server.pid, viewers: viewersPid },
+        { ...roles, server: run.server.pid },
       );
       const rssPeak = rss.stop();
       const more = (await hooks.after?.()) ?? {};
@@ -543,11 +542,11 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
     let attempt = 0;
     let confirmer: Child | undefined;
     const row = await signWorkload(run, `${prefix}-W3-100`, 'W3', `W1 with ${connected} SSE viewers, confirmations at ${W3_CONFIRM_RATE}/s (100 conns)`, 100, {}, {
-      viewersPid: viewers.pid,
       before: () => {
         viewers.process.send({ type: 'start' });
         confirmer = startConfirmer(run, `${prefix}-W3-${attempt}`, takeLinks(w3LinksFor(singleWindow)), singleWindow);
         attempt += 1;
+        return { viewers: viewers.pid, confirmer: confirmer.pid };
       },
       after: async () => {
         const reported = message<ViewerReport & { type: string }>('report');
