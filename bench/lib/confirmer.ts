@@ -42,16 +42,31 @@ export async function startSideConfirmer(
   return launchConfirmer(runDir, 'confirmer', window, tokensFile, rate);
 }
 
-/** Confirmation links a confirmer at `rate` a second uses over a window (its warm-up and duration, and 2 s to spare for its start). */
-export const linksFor = (rate: number, window: { readonly warmupMs: number; readonly durationMs: number }) => Math.ceil((rate * (window.warmupMs + window.durationMs + 2_000)) / 1000);
+/**
+ * How much longer than the measured window a confirmer runs: the measured load starts a little after
+ * it (its process starts, the run reads the database first), and the confirmations must go on until
+ * that window has closed, with the confirmer still running when its CPU is read.
+ */
+const OUTLAST_MS = 2_000;
+
+/** Confirmation links a confirmer at `rate` a second uses over a window (its warm-up and duration, the time it outlasts the window, and 1 s to spare). */
+export const linksFor = (rate: number, window: { readonly warmupMs: number; readonly durationMs: number }) => Math.ceil((rate * (window.warmupMs + window.durationMs + OUTLAST_MS + 1_000)) / 1000);
 
 /**
  * Starts a load process (named `name`: its log is bench/tmp/logs/`name`.log) that confirms the links
  * in `tokensFile` at `rate` a second, open loop, over 20 connections, through `window`'s warm-up and
- * duration, against `window`'s host and port.
+ * duration and OUTLAST_MS more, against `window`'s host and port.
  */
 export function launchConfirmer(runDir: string, name: string, window: Omit<LoadJob, 'out'>, tokensFile: string, rate: number): Child {
-  const confirmJob: LoadJob = { ...window, scenario: { kind: 'confirm', slug: SLUG, tokensFile }, connections: 20, mode: 'open', rate, out: path.join(runDir, `${name}.result.json`) };
+  const confirmJob: LoadJob = {
+    ...window,
+    durationMs: window.durationMs + OUTLAST_MS,
+    scenario: { kind: 'confirm', slug: SLUG, tokensFile },
+    connections: 20,
+    mode: 'open',
+    rate,
+    out: path.join(runDir, `${name}.result.json`),
+  };
   const jobFile = path.join(runDir, `${name}.job.json`);
   writeFileSync(jobFile, JSON.stringify(confirmJob));
   return startTs(name, 'bench/lib/load-process.ts', [jobFile], { ipc: true });
