@@ -5,13 +5,14 @@
  * sides of a pair together, and a gain that holds in most pairs is one to trust.
  *
  *   node bin/run-ts.js bench/ab.ts --b=CHORUS_WRITER_THREAD=on [--a=NAME=value,…] [--dialect=sqlite|postgres]
- *                                  [--pairs=4] [--connections=100] [--seconds=8] [--confirm-rate=200]
+ *                                  [--pairs=4] [--connections=100] [--seconds=8] [--confirm-rate=200] [--viewers=10000]
  *
  * `--a` and `--b` set environment variables of each variant's server (`--a` defaults to none: the
  * server as it is). To compare two builds of the code, read a variable in a scratch change and set
  * it in one variant. Each window is W1 (new addresses, ~3 % repeats, closed loop) after 2 s of
  * warm-up, and is checked for correctness like the benchmark's. `--confirm-rate=N` confirms N
- * signatures a second beside each window, as W3 does (the links made by 3 s of signing before it).
+ * signatures a second beside each window, as W3 does (the links made by 3 s of signing before it);
+ * `--viewers=N` keeps N viewers of the live count connected through each window, as W3 does.
  * Prints every window, then each variant's mean, the ratio of b to a, and in how many pairs b was
  * the faster.
  */
@@ -22,6 +23,7 @@ import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
 import { startSideConfirmer } from './lib/confirmer.ts';
 import { sleep, TMP } from './lib/processes.ts';
 import { round } from './lib/stats.ts';
+import { openViewers, type Viewers } from './lib/viewers.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -30,6 +32,7 @@ const pairs = Number(option('pairs', '4'));
 const connections = Number(option('connections', '100'));
 const seconds = Number(option('seconds', '8'));
 const confirmRate = Number(option('confirm-rate', '0'));
+const viewerCount = Number(option('viewers', '0'));
 
 /** `NAME=value,NAME2=value2` as an environment. */
 function parseVariant(text: string): Record<string, string> {
@@ -55,20 +58,30 @@ async function measureVariant(name: 'a' | 'b', env: Record<string, string>, pair
   Object.assign(instance.env, env);
   const server = await instance.start();
   const db = await instance.openDb();
+  let viewers: Viewers | undefined;
   try {
     await sleep(500);
+    if (viewerCount > 0) {
+      viewers = await openViewers(`ab-viewers-${name}`, '127.0.0.1', instance.port, `/api/v1/petitions/${SLUG}/stream`, viewerCount);
+      if (viewers.failed > 0) throw new Error(`variant ${name}, pair ${pair + 1}: ${viewers.failed} of ${viewerCount} viewers could not connect`);
+      await sleep(2_000);
+    }
     const target = { pid: server.pid, db, petitionId: await findPetitionId(db, SLUG), keys: loadKeys(instance.dataDir) };
     const jobFor = (scenario: LoadJob['scenario']) => ({ mode: 'closed' as const, host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario });
     const confirmer = confirmRate > 0 ? await startSideConfirmer(runDir, instance, server.pid, jobFor, confirmRate) : undefined;
-    const { measured, check } = await measureCheckedSigning(runDir, `ab-${name}`, jobFor({ kind: 'sign', slug: SLUG, tag: `ab${pair}${name}`, dupRate: 0.03 }), target);
+    viewers?.start();
+    const roles = { viewers: viewers?.pid, confirmer: confirmer?.pid };
+    const { measured, check } = await measureCheckedSigning(runDir, `ab-${name}`, jobFor({ kind: 'sign', slug: SLUG, tag: `ab${pair}${name}`, dupRate: 0.03 }), target, roles);
     if (confirmer && (await confirmer.exited) !== 0) throw new Error(`variant ${name}, pair ${pair + 1}: the confirmations beside the signing failed (see bench/tmp/logs/confirmer.log)`);
+    const frames = viewers ? `; ${(await viewers.report()).framesPerViewerPerSecond} frames a viewer a second` : '';
     if (!check.pass) throw new Error(`variant ${name}, pair ${pair + 1}: ${check.summary}`);
     const { okPerSec, latency } = measured.result;
     const serverCores = Number(measured.cpu.server ?? 0);
     const window = { perSec: okPerSec, p99: latency.p99, serverCores, machineCores: round(measured.cpu.total + measured.cpu.irq, 2) };
-    console.log(`pair ${pair + 1} ${name}: ${okPerSec}/s, p99 ${latency.p99} ms, server ${serverCores} cores (${Math.round((serverCores * 1e6) / Math.max(1, okPerSec))} µs a signature), machine ${window.machineCores} cores busy; ${check.summary}`);
+    console.log(`pair ${pair + 1} ${name}: ${okPerSec}/s, p99 ${latency.p99} ms, server ${serverCores} cores (${Math.round((serverCores * 1e6) / Math.max(1, okPerSec))} µs a signature), machine ${window.machineCores} cores busy${frames}; ${check.summary}`);
     return window;
   } finally {
+    await viewers?.close();
     await db.close();
     await server.stop();
     await instance.dispose();
@@ -77,7 +90,7 @@ async function measureVariant(name: 'a' | 'b', env: Record<string, string>, pair
 
 async function main(): Promise<void> {
   const variants = { a: parseVariant(option('a', '')), b: parseVariant(option('b', '')) };
-  const beside = confirmRate > 0 ? `, ${confirmRate} confirmations/s beside` : '';
+  const beside = `${confirmRate > 0 ? `, ${confirmRate} confirmations/s beside` : ''}${viewerCount > 0 ? `, ${viewerCount} viewers` : ''}`;
   console.log(`${dialect}, ${connections} connections${beside}, ${seconds} s windows, ${pairs} pairs; a: ${JSON.stringify(variants.a)}, b: ${JSON.stringify(variants.b)}`);
   const windows: Record<'a' | 'b', Window[]> = { a: [], b: [] };
   for (let pair = 0; pair < pairs; pair++) {

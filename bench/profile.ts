@@ -5,11 +5,13 @@
  *
  *   node bin/run-ts.js bench/profile.ts [--dialect=sqlite|postgres] [--workload=sign|page|json|confirm]
  *                                        [--seconds=10] [--connections=100] [--top=30] [--seed=1000000]
- *                                        [--confirm-rate=200] [--allocations]
+ *                                        [--confirm-rate=200] [--viewers=10000] [--allocations]
  *
  * `--seed=N` stores N signatures before the server starts, as the benchmark does for W2.
  * `--confirm-rate=N` (sign only) confirms N signatures a second beside the signing, as W3 does: a
  * first load signs the signatures to confirm, outside the window.
+ * `--viewers=N` (sign only) keeps N viewers of the petition's live count connected through the
+ * window, as W3 does (with `--confirm-rate`, the count they watch moves).
  * `--allocations` samples what the main thread allocates in the window instead of where its time
  * goes (V8's sampling heap profiler, freed objects included: bench/lib/allocation-sampler.mjs), in
  * bytes an operation by function and by area: what keeps the garbage collector busy.
@@ -20,6 +22,7 @@
  * stay in bench/tmp/ (open them in Chrome DevTools for a flame chart).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
@@ -29,6 +32,7 @@ import { measureLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
 import { freePort, REPO, serverNodeFlags, sleep, startTs, TMP, waitForHttp } from './lib/processes.ts';
 import { seedPostgres, seedSqlite } from './lib/seed.ts';
+import { openViewers, type Viewers } from './lib/viewers.ts';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
@@ -39,6 +43,7 @@ const connections = Number(option('connections', '100'));
 const top = Number(option('top', '30'));
 const seed = Number(option('seed', '0'));
 const confirmRate = Number(option('confirm-rate', '0'));
+const viewerCount = Number(option('viewers', '0'));
 const allocations = argv.includes('--allocations');
 const floor = option('server', 'chorus') === 'floor';
 
@@ -229,6 +234,9 @@ function printLoad(name: string, measured: Awaited<ReturnType<typeof measureLoad
   const ops = measured.result.okPerSec;
   console.log(`${name}: ${ops}/s at ${connections} connections, p99 ${measured.result.latency.p99} ms; server ${measured.cpu.server} cores`);
   console.log(`server CPU per operation: ${(((Number(measured.cpu.server) || 1) * 1e6) / Math.max(1, ops)).toFixed(0)} µs`);
+  const { cpu } = measured;
+  const roles = ['loadgen', 'viewers', 'confirmer', 'postgres', 'kernel', 'irq', 'other'].filter((role) => cpu[role] !== undefined).map((role) => `${role} ${cpu[role]}`);
+  console.log(`cores: ${roles.join(', ')}; all ${cpu.total} of ${os.cpus().length}`);
 }
 
 /** H under the signing load, profiled like Chorus. */
@@ -264,6 +272,7 @@ async function main(): Promise<void> {
   if (allocations) instance.env.CHORUS_ALLOCATION_PROFILE = allocationFile;
   const profiled = (dir: string) => (allocations ? ['--import', path.join(REPO, 'bench/lib/allocation-sampler.mjs')] : ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   let server = await instance.start(profiled(profileDir));
+  let viewers: Viewers | undefined;
   const job = (scenario: LoadJob['scenario']): Omit<LoadJob, 'out'> => ({ mode: 'closed', host: '127.0.0.1', port: instance.port, connections, warmupMs: 2_000, durationMs: seconds * 1000, scenario });
   try {
     if (workload === 'confirm') {
@@ -278,13 +287,26 @@ async function main(): Promise<void> {
     else if (workload === 'json') scenario = { kind: 'get', paths: [`/api/v1/petitions/${SLUG}`] };
     else if (workload === 'confirm') scenario = { kind: 'confirm', slug: SLUG, tokensFile: (await writeConfirmationTokens(runDir, instance, 200_000, 'tokens.json')).file };
     else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
+    if (workload === 'sign' && viewerCount > 0) {
+      viewers = await openViewers('viewers', '127.0.0.1', instance.port, `/api/v1/petitions/${SLUG}/stream`, viewerCount);
+      console.log(`${viewers.connected} viewers connected (${viewers.failed} failed) in ${viewers.connectMs} ms`);
+      await sleep(2_000);
+    }
     // Signs the signatures to confirm (outside the window), then confirms them at `--confirm-rate` while the profiled load runs.
     const confirmer = workload === 'sign' && confirmRate > 0 ? await startSideConfirmer(runDir, instance, server.pid, job, confirmRate) : undefined;
     // The allocation sampler starts and stops on a signal, as the load generator opens and closes its window.
     const onWindow = allocations ? () => void server.process.kill('SIGUSR2') : undefined;
-    const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid }, { ...(onWindow ? { onWindow } : {}) });
+    viewers?.start();
+    const measured = await measureLoad(runDir, workload, job(scenario), { server: server.pid, viewers: viewers?.pid, confirmer: confirmer?.pid }, { ...(onWindow ? { onWindow } : {}) });
     if (confirmer && (await confirmer.exited) !== 0) throw new Error('the confirmations beside the signing failed (see bench/tmp/logs/confirmer.log)');
     printLoad(`${dialect} ${workload}`, measured);
+    if (viewers) {
+      const report = await viewers.report();
+      console.log(`viewers: ${report.framesPerViewerPerSecond} frames a viewer a second, ${report.starved} starved, ${report.closedByServer} closed by the server`);
+      // Closed before the server stops, so that it ends at once and writes its profiles.
+      await viewers.close();
+      viewers = undefined;
+    }
     if (allocations) {
       await reportAllocations(allocationFile, measured.result.opsInWindow);
       return;
@@ -293,6 +315,7 @@ async function main(): Promise<void> {
     // Node writes one profile per thread: the main thread first, then the others.
     reportProfiles(workload === 'confirm' ? `${profileDir}-confirm` : profileDir, measured);
   } finally {
+    await viewers?.close();
     await server.stop();
     await instance.dispose();
   }

@@ -26,6 +26,7 @@ import { median, round } from './lib/stats.ts';
 import { gatherConfirmationTokens } from './lib/tokens.ts';
 import { emptyRunResults, type PairedRatio, type ResultRow, type RunResults } from './lib/types.ts';
 import type { ViewerReport } from './lib/viewers-process.ts';
+import { openViewers } from './lib/viewers.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -512,22 +513,10 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
   const { instance } = run;
   const key = instance.dialect;
   const rssBefore = rssOf(run.server.pid);
-  const viewers = startTs(`viewers-${key}`, 'bench/lib/viewers-process.ts', [], { ipc: true });
-  running.add(viewers);
-  const message = <T>(type: string) =>
-    new Promise<T>((resolve, reject) => {
-      const onMessage = (m: { type: string }) => {
-        if (m.type !== type) return;
-        viewers.process.off('message', onMessage);
-        resolve(m as T);
-      };
-      viewers.process.on('message', onMessage);
-      void viewers.exited.then((code) => reject(new Error(`viewers process exited ${code}`)));
-    });
+  const viewers = await openViewers(`viewers-${key}`, HOST, instance.port, `/api/v1/petitions/${SLUG}/stream`, settings.viewers);
+  running.add(viewers.child);
   try {
-    const opened = message<{ connected: number; failed: number; ms: number }>('opened');
-    viewers.process.send({ type: 'open', host: HOST, port: instance.port, path: `/api/v1/petitions/${SLUG}/stream`, count: settings.viewers });
-    const { connected, failed, ms } = await opened;
+    const { connected, failed, connectMs: ms } = viewers;
     await sleep(2_000);
     const rssWith = rssOf(run.server.pid);
     const perViewerKb = connected > 0 ? round((rssWith - rssBefore) / connected / 1024, 2) : Number.NaN;
@@ -543,15 +532,13 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
     let confirmer: Child | undefined;
     const row = await signWorkload(run, `${prefix}-W3-100`, 'W3', `W1 with ${connected} SSE viewers, confirmations at ${W3_CONFIRM_RATE}/s (100 conns)`, 100, {}, {
       before: () => {
-        viewers.process.send({ type: 'start' });
+        viewers.start();
         confirmer = startConfirmer(run, `${prefix}-W3-${attempt}`, takeLinks(w3LinksFor(singleWindow)), singleWindow);
         attempt += 1;
         return { viewers: viewers.pid, confirmer: confirmer.pid };
       },
       after: async () => {
-        const reported = message<ViewerReport & { type: string }>('report');
-        viewers.process.send({ type: 'report' });
-        const { type: _type, ...report } = await reported;
+        const report = await viewers.report();
         await stopConfirmer(confirmer);
         return { viewers: { ...report, connected, failed, connectMs: ms, rssBeforeMb: mb(rssBefore), rssWithViewersMb: mb(rssWith), perViewerKb, confirmationsPerSecond: W3_CONFIRM_RATE } };
       },
@@ -560,9 +547,9 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
     results.viewers[key] = summary;
     log(`W3 ${key}: ${summary.framesPerViewerPerSecond} frames per viewer per second, ${summary.starved} starved, fan-out median ${summary.fanOutMsMedian} ms, max ${summary.fanOutMsMax} ms, ${summary.closedByServer} closed by the server`);
     await viewersInRounds(run, prefix, viewers.pid, takeLinks);
-    viewers.process.send({ type: 'close' });
   } finally {
-    await stopChild(viewers);
+    await viewers.close();
+    running.delete(viewers.child);
     await sleep(1_000); // let the server notice the closed streams
   }
 }
