@@ -14,7 +14,8 @@
  * signatures a second beside each window, as W3 does (the links made by 3 s of signing before it);
  * `--viewers=N` keeps N viewers of the live count connected through each window, as W3 does.
  * Prints every window, then each variant's mean, the ratio of b to a, and in how many pairs b was
- * the faster.
+ * the faster; then the geometric mean of the pairs' ratios with its 95 % interval (Student's t on
+ * their logarithms): a change is trusted when the interval stays clear of 1.
  */
 import path from 'node:path';
 import { findPetitionId, loadKeys, measureCheckedSigning } from './lib/checks.ts';
@@ -22,7 +23,7 @@ import type { LoadJob } from './lib/load-process.ts';
 import { createChorus, SLUG, type Dialect } from './lib/chorus.ts';
 import { startSideConfirmer } from './lib/confirmer.ts';
 import { sleep, TMP } from './lib/processes.ts';
-import { round } from './lib/stats.ts';
+import { pairedRatio, round } from './lib/stats.ts';
 import { openViewers, type Viewers } from './lib/viewers.ts';
 
 const argv = process.argv.slice(2);
@@ -99,6 +100,12 @@ async function main(): Promise<void> {
   const mean = (list: readonly Window[]) => list.reduce((sum, w) => sum + w.perSec, 0) / Math.max(1, list.length);
   const bFaster = windows.b.filter((w, i) => w.perSec > (windows.a[i]?.perSec ?? Number.POSITIVE_INFINITY)).length;
   console.log(`a ${Math.round(mean(windows.a))}/s, b ${Math.round(mean(windows.b))}/s: b = ${round(mean(windows.b) / Math.max(1, mean(windows.a)), 3)} × a; b faster in ${bFaster} of ${pairs} pairs`);
+  const paired = pairedRatio(
+    windows.a.map((w) => w.perSec),
+    windows.b.map((w) => w.perSec),
+  );
+  const interval = paired.low === undefined || paired.high === undefined ? '' : `, 95 % interval ${round(paired.low, 3)}–${round(paired.high, 3)}${paired.low <= 1 && paired.high >= 1 ? ' (holds 1: the pairs cannot tell a and b apart)' : ''}`;
+  console.log(`pair by pair: b = ${round(paired.ratio, 3)} × a (geometric mean of the pairs' ratios${interval})`);
 }
 
 try {

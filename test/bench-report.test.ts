@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTargets, renderMarkdown } from '../bench/lib/report.ts';
-import { median } from '../bench/lib/stats.ts';
+import { median, pairedRatio } from '../bench/lib/stats.ts';
 import { emptyRunResults, type PairedRatio, type ResultRow, type RunResults } from '../bench/lib/types.ts';
 
 // How the benchmark judges the signing targets: on the rounds measured beside H and the naive
@@ -120,5 +120,30 @@ describe('bench targets', () => {
     expect(median([0.5, 0.4, 0.6])).toBe(0.5);
     expect(median([3, 1, 4, 2])).toBe(2.5);
     expect(median([])).toBeNaN();
+  });
+
+  it('compares two variants over alternating pairs by the geometric mean of their ratios, with a 95 % interval', () => {
+    // Ratios of e^0.1 and e^-0.1: a mean of 1; a standard deviation of 0.1414 on the logarithms, a
+    // standard error of 0.1, and Student's t of 12.706 for one degree of freedom.
+    const two = pairedRatio([100, 100], [100 * Math.exp(0.1), 100 * Math.exp(-0.1)]);
+    expect(two.ratio).toBeCloseTo(1, 9);
+    expect(two.low).toBeCloseTo(Math.exp(-1.2706), 9);
+    expect(two.high).toBeCloseTo(Math.exp(1.2706), 9);
+    // The same ratio in every pair, whatever the machine's pace: no spread.
+    const steady = pairedRatio([4000, 6000, 5000, 8000], [4400, 6600, 5500, 8800]);
+    expect(steady.ratio).toBeCloseTo(1.1, 9);
+    expect(steady.low).toBeCloseTo(1.1, 9);
+    expect(steady.high).toBeCloseTo(1.1, 9);
+    // Four pairs, ratios 1.1, 1.2, 1.0, 1.1 (t of 3.182 for three degrees of freedom): an interval that holds 1.
+    const logs = [1.1, 1.2, 1.0, 1.1].map(Math.log);
+    const mean = logs.reduce((a, b) => a + b) / 4;
+    const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / 3);
+    const mixed = pairedRatio([100, 100, 100, 100], [110, 120, 100, 110]);
+    expect(mixed.ratio).toBeCloseTo(Math.exp(mean), 9);
+    expect(mixed.low).toBeCloseTo(Math.exp(mean - (3.182 * sd) / 2), 9);
+    expect(mixed.low ?? 2).toBeLessThan(1);
+    expect(mixed.high ?? 0).toBeGreaterThan(1.15);
+    // One pair has no interval.
+    expect(pairedRatio([100], [120])).toEqual({ ratio: expect.closeTo(1.2, 9), low: undefined, high: undefined });
   });
 });
