@@ -100,12 +100,13 @@ async function main(): Promise<void> {
   const mean = (list: readonly Window[]) => list.reduce((sum, w) => sum + w.perSec, 0) / Math.max(1, list.length);
   const bFaster = windows.b.filter((w, i) => w.perSec > (windows.a[i]?.perSec ?? Number.POSITIVE_INFINITY)).length;
   console.log(`a ${Math.round(mean(windows.a))}/s, b ${Math.round(mean(windows.b))}/s: b = ${round(mean(windows.b) / Math.max(1, mean(windows.a)), 3)} × a; b faster in ${bFaster} of ${pairs} pairs`);
-  const paired = pairedRatio(
+  const { ratio, low, high } = pairedRatio(
     windows.a.map((w) => w.perSec),
     windows.b.map((w) => w.perSec),
   );
-  const interval = paired.low === undefined || paired.high === undefined ? '' : `, 95 % interval ${round(paired.low, 3)}–${round(paired.high, 3)}${paired.low <= 1 && paired.high >= 1 ? ' (holds 1: the pairs cannot tell a and b apart)' : ''}`;
-  console.log(`pair by pair: b = ${round(paired.ratio, 3)} × a (geometric mean of the pairs' ratios${interval})`);
+  let line = `pair by pair (the geometric mean of the pairs' ratios): b = ${round(ratio, 3)} × a`;
+  if (low !== undefined && high !== undefined) line += `, 95 % interval ${round(low, 3)}–${round(high, 3)}${low <= 1 && high >= 1 ? '; the interval holds 1: these pairs cannot tell a and b apart' : ''}`;
+  console.log(line);
 }
 
 try {
