@@ -63,7 +63,7 @@ async function measureVariant(name: 'a' | 'b', env: Record<string, string>, pair
   try {
     await sleep(500);
     if (viewerCount > 0) {
-      viewers = await openViewers(`ab-viewers-${name}`, '127.0.0.1', instance.port, `/api/v1/petitions/${SLUG}/stream`, viewerCount);
+      viewers = await openViewers(`ab-viewers-${name}`, '127.0.0.1', instance.port, viewerCount);
       if (viewers.failed > 0) throw new Error(`variant ${name}, pair ${pair + 1}: ${viewers.failed} of ${viewerCount} viewers could not connect`);
       await sleep(2_000);
     }

@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     else if (workload === 'confirm') scenario = { kind: 'confirm', slug: SLUG, tokensFile: (await writeConfirmationTokens(runDir, instance, 200_000, 'tokens.json')).file };
     else scenario = { kind: 'sign', slug: SLUG, tag: 'prof', dupRate: 0.03 };
     if (workload === 'sign' && viewerCount > 0) {
-      viewers = await openViewers('viewers', '127.0.0.1', instance.port, `/api/v1/petitions/${SLUG}/stream`, viewerCount);
+      viewers = await openViewers('viewers', '127.0.0.1', instance.port, viewerCount);
       console.log(`${viewers.connected} viewers connected (${viewers.failed} failed) in ${viewers.connectMs} ms`);
       await sleep(2_000);
     }

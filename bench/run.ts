@@ -513,7 +513,7 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
   const { instance } = run;
   const key = instance.dialect;
   const rssBefore = rssOf(run.server.pid);
-  const viewers = await openViewers(`viewers-${key}`, HOST, instance.port, `/api/v1/petitions/${SLUG}/stream`, settings.viewers);
+  const viewers = await openViewers(`viewers-${key}`, HOST, instance.port, settings.viewers);
   running.add(viewers.child);
   try {
     const { connected, failed, connectMs: ms } = viewers;

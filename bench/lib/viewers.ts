@@ -1,3 +1,4 @@
+import { SLUG } from './chorus.ts';
 import { sleep, startTs, type Child } from './processes.ts';
 import type { ViewerReport } from './viewers-process.ts';
 
@@ -17,8 +18,8 @@ export interface Viewers {
   close(): Promise<void>;
 }
 
-/** Opens `count` viewers of the stream at `path` (in waves, so the server's accept backlog is never overrun). */
-export async function openViewers(name: string, host: string, port: number, path: string, count: number): Promise<Viewers> {
+/** Opens `count` viewers of the bench petition's live count (in waves, so the server's accept backlog is never overrun). */
+export async function openViewers(name: string, host: string, port: number, count: number): Promise<Viewers> {
   const child = startTs(name, 'bench/lib/viewers-process.ts', [], { ipc: true });
   const message = <T>(type: string) =>
     new Promise<T>((resolve, reject) => {
@@ -32,7 +33,7 @@ export async function openViewers(name: string, host: string, port: number, path
     });
   try {
     const opened = message<{ connected: number; failed: number; ms: number }>('opened');
-    child.process.send({ type: 'open', host, port, path, count });
+    child.process.send({ type: 'open', host, port, path: `/api/v1/petitions/${SLUG}/stream`, count });
     const { connected, failed, ms } = await opened;
     return {
       child,
