@@ -1,7 +1,7 @@
 import type { Db, Trx } from '../storage/database.ts';
 import { idIn } from '../storage/dialect.ts';
 import { chunkedStatements, insertRows } from '../storage/row-inserts.ts';
-import type { GroupedStatement } from '../storage/statement-group.ts';
+import { returningStatement, type GroupedStatement } from '../storage/statement-group.ts';
 import type { HostRole, HostStatus } from '../storage/schema.ts';
 import type { Host } from './coalition.ts';
 
@@ -148,7 +148,17 @@ export function consentsStatement(trx: Trx, rows: readonly NewConsent[]): Groupe
 }
 
 /** The hosts each of these signatures came through. */
-export async function listAttributions(trx: Trx, signatureIds: readonly number[]): Promise<{ signature_id: number; petition_id: number; organisation_id: number }[]> {
+export async function listAttributions(trx: Trx, signatureIds: readonly number[]): Promise<AttributionRow[]> {
   if (signatureIds.length === 0) return [];
-  return trx.selectFrom('signature_hosts').select(['signature_id', 'petition_id', 'organisation_id']).where(idIn(trx, 'signature_id', signatureIds)).execute();
+  return attributionsQuery(trx, signatureIds).execute();
+}
+
+type AttributionRow = { signature_id: number; petition_id: number; organisation_id: number };
+
+const attributionsQuery = (trx: Trx, signatureIds: readonly number[]) =>
+  trx.selectFrom('signature_hosts').select(['signature_id', 'petition_id', 'organisation_id']).where(idIn(trx, 'signature_id', signatureIds));
+
+/** `listAttributions` as part of a group (see runGrouped). */
+export function listAttributionsStatement(trx: Trx, signatureIds: readonly number[]): GroupedStatement<AttributionRow> {
+  return returningStatement(attributionsQuery(trx, signatureIds));
 }

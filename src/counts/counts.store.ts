@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
-import type { GroupedStatement } from '../storage/statement-group.ts';
+import { returningStatement, type GroupedStatement } from '../storage/statement-group.ts';
 
 /** A petition's figures: rows signed, confirmed (the public count), and removed. */
 export interface CountsRow {
@@ -51,7 +51,7 @@ type CountsColumns = { petition_id: number; signed: number; confirmed: number; r
  */
 export function countsStatement(trx: Trx, petitionId: number, delta: CountsDelta, now: number): GroupedStatement<CountsColumns> {
   const query = countsUpdate(trx, petitionId, delta, now);
-  return { queries: () => [query.compile()], run: () => query.execute(), returning: true };
+  return returningStatement(query);
 }
 
 export function toCountsRows(rows: readonly CountsColumns[]): CountsRow[] {
@@ -104,7 +104,7 @@ type HostCountsColumns = { petition_id: number; organisation_id: number; confirm
  */
 export function hostCountsStatement(trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number): GroupedStatement<HostCountsColumns> {
   const query = hostCountsUpsert(trx, petitionId, organisationId, confirmed, now);
-  return { queries: () => [query.compile()], run: () => query.execute(), returning: true };
+  return returningStatement(query);
 }
 
 export function toHostCountsRows(rows: readonly HostCountsColumns[]): HostCountsRow[] {

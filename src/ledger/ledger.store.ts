@@ -1,7 +1,7 @@
 import type { Db, Trx } from '../storage/database.ts';
 import { idIn } from '../storage/dialect.ts';
 import { chunkedStatements, insertRows } from '../storage/row-inserts.ts';
-import type { GroupedStatement } from '../storage/statement-group.ts';
+import { returningStatement, type GroupedStatement } from '../storage/statement-group.ts';
 import type { LedgerEntriesTable } from '../storage/schema.ts';
 import { GENESIS_HASH, type Entry } from './entry.ts';
 
@@ -22,13 +22,8 @@ export interface HeadRow {
  */
 export async function reservePositions(trx: Trx, petitionId: number, count: number, online: number, paper: number, now: number): Promise<{ position: number; hash: Buffer }> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const row = await trx
-      .updateTable('ledger_heads')
-      .set((eb) => ({ position: eb('position', '+', count), online: eb('online', '+', online), paper: eb('paper', '+', paper), updated_at: now }))
-      .where('petition_id', '=', petitionId)
-      .returning(['position', 'hash'])
-      .executeTakeFirst();
-    if (row) return { position: Number(row.position) - count, hash: row.hash };
+    const row = await reserveQuery(trx, petitionId, count, online, paper, now).executeTakeFirst();
+    if (row) return headBefore(row, count);
     // A petition's first entry: make its head (another process may make it at the same moment).
     await trx
       .insertInto('ledger_heads')
@@ -37,6 +32,26 @@ export async function reservePositions(trx: Trx, petitionId: number, count: numb
       .execute();
   }
   throw new Error(`the log head of petition ${petitionId} could not be made`);
+}
+
+const reserveQuery = (trx: Trx, petitionId: number, count: number, online: number, paper: number, now: number) =>
+  trx
+    .updateTable('ledger_heads')
+    .set((eb) => ({ position: eb('position', '+', count), online: eb('online', '+', online), paper: eb('paper', '+', paper), updated_at: now }))
+    .where('petition_id', '=', petitionId)
+    .returning(['position', 'hash']);
+
+type ReservedRow = { position: number; hash: Buffer };
+
+/** The head as it was before `count` positions were taken, from the reserving update's row. */
+export const headBefore = (row: ReservedRow, count: number): { position: number; hash: Buffer } => ({ position: Number(row.position) - count, hash: row.hash });
+
+/**
+ * `reservePositions` as part of a group (see runGrouped): its row goes to `headBefore`. No row when
+ * the petition has no head yet; `reservePositions` then makes it and reserves (this took nothing).
+ */
+export function reservePositionsStatement(trx: Trx, petitionId: number, count: number, online: number, paper: number, now: number): GroupedStatement<ReservedRow> {
+  return returningStatement(reserveQuery(trx, petitionId, count, online, paper, now));
 }
 
 export async function setHeadHash(trx: Trx, petitionId: number, hash: Buffer): Promise<void> {
@@ -164,11 +179,11 @@ export interface ConfirmedDetail {
 
 /**
  * What a confirmation entry records about each signature: its country and the host it first came
- * through (the earliest attribution). One query for the whole batch.
+ * through (the earliest attribution). One query for the whole batch, as part of a group (see
+ * runGrouped); `toConfirmedDetails` reads its rows.
  */
-export async function findConfirmedDetails(trx: Trx, ids: readonly number[]): Promise<ConfirmedDetail[]> {
-  if (ids.length === 0) return [];
-  const rows = await trx
+export function confirmedDetailsStatement(trx: Trx, ids: readonly number[]): GroupedStatement<ConfirmedDetailRow> {
+  const query = trx
     .selectFrom('signatures as s')
     .select((eb) => [
       's.id',
@@ -183,10 +198,14 @@ export async function findConfirmedDetails(trx: Trx, ids: readonly number[]): Pr
         .limit(1)
         .as('host_id'),
     ])
-    .where(idIn(trx, 's.id', ids))
-    .execute();
-  return rows.map((r) => ({ id: Number(r.id), petitionId: Number(r.petition_id), country: r.country, hostId: r.host_id === null ? null : Number(r.host_id) }));
+    .where(idIn(trx, 's.id', ids));
+  return returningStatement(query);
 }
+
+type ConfirmedDetailRow = { id: number; petition_id: number; country: string; host_id: number | null };
+
+export const toConfirmedDetails = (rows: readonly ConfirmedDetailRow[]): ConfirmedDetail[] =>
+  rows.map((r) => ({ id: Number(r.id), petitionId: Number(r.petition_id), country: r.country, hostId: r.host_id === null ? null : Number(r.host_id) }));
 
 /** What the receipt mail needs about its signer (sealed; opened only by the job that sends it). */
 export async function findReceiptRecipient(db: Db, signatureId: number): Promise<{ petition_id: number; name_enc: Buffer; email_enc: Buffer; locale: string; status: string } | undefined> {

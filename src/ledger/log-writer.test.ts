@@ -62,7 +62,7 @@ describeEachDialect('the log writes of a signing batch', (dialect) => {
     const petition = await makePetition(t.ctx);
     const ids = [await signAs(t.ctx, petition), await signAs(t.ctx, petition, { country: 'SN' }), await signAs(t.ctx, petition)];
     await t.ctx.db.transaction().execute(async (trx) => {
-      const writes = await confirmationLogWrites(trx, t.ctx.keys.publicIds, ids.map((id) => ({ id, petition_id: petition.id })), t.clock.now());
+      const { writes } = await confirmationLogWrites(trx, t.ctx.keys.publicIds, ids.map((id) => ({ id, petition_id: petition.id })), t.clock.now());
       const head = async () => trx.selectFrom('ledger_heads').select(['position', 'hash']).where('petition_id', '=', petition.id).executeTakeFirstOrThrow();
       const entries = async () => trx.selectFrom('ledger_entries').select('position').where('petition_id', '=', petition.id).execute();
       // Reserved (the head row is locked from here to the commit), not yet written.

@@ -1,6 +1,6 @@
 import type { Sealer } from '../crypto/sealing.ts';
 import { createSecret, hashSecret, keyedHash } from '../crypto/tokens.ts';
-import { attributionsStatement, consentsStatement, insertAttributions, listAttributions, type NewConsent } from '../coalitions/coalitions.store.ts';
+import { attributionsStatement, consentsStatement, insertAttributions, listAttributionsStatement, type NewConsent } from '../coalitions/coalitions.store.ts';
 import { countChangeStatements, hostCountChangeStatements, toCountsRows, toHostCountsRows, type CountsDelta, type CountsRow, type HostCountsRow } from '../counts/counts.service.ts';
 import { spendChallenges } from '../fraud/fraud.store.ts';
 import { confirmationLogWrites } from '../ledger/log-writer.ts';
@@ -245,11 +245,14 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
       // A suspected signature confirmed by its signer stays suspected (and uncounted), with its confirmation recorded.
       const changed = await confirmSignatures(trx, ids, now);
       const confirmed = changed.filter((r) => r.status === 'confirmed');
-      // The log's entries and its head's new hash join the last writes (one round trip with the commit on PostgreSQL).
-      lastWrites.push(...(await confirmationLogWrites(trx, env.publicIdKey, confirmed, now)));
       const done = new Set(changed.map((r) => r.id));
+      // The hosts of the signatures changed are read in the log's round trip (its reads and the
+      // heads' reservations); the log's entries and its heads' new hashes join the last writes (one
+      // round trip with the commit on PostgreSQL): three round trips for a batch of confirmations.
+      const log = await confirmationLogWrites(trx, env.publicIdKey, confirmed, now, done.size > 0 ? listAttributionsStatement(trx, [...done]) : undefined);
+      lastWrites.push(...log.writes);
       for (const row of confirmed) total(row.petition_id).confirmed += 1;
-      for (const attribution of await listAttributions(trx, [...done])) countHost(attribution.petition_id, attribution.organisation_id);
+      for (const attribution of log.alongside) countHost(attribution.petition_id, attribution.organisation_id);
       for (const i of confirms) {
         const op = ops[i] as ConfirmRequest;
         const outcome = done.delete(op.signatureId) ? 'confirmed' : 'already';

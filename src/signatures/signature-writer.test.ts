@@ -4,7 +4,8 @@ import { useTestContext, type TestContext } from '../../test/support/context.ts'
 import { describeEachDialect, describeOnPostgres, SQLITE_DIALECT } from '../../test/support/dialects.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { roundTripsOf, watchPostgresQueries } from '../../test/support/pg-queries.ts';
-import { getLeadHost } from '../coalitions/coalitions.service.ts';
+import { getLeadHost, listHostSubtotals } from '../coalitions/coalitions.service.ts';
+import { verifyLog } from '../ledger/ledger.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { CHECKPOINT_BACKSTOP_PAGES } from '../storage/checkpointer.ts';
 import { jobHandlers } from '../worker/handlers.ts';
@@ -137,6 +138,36 @@ describeOnPostgres('the signature writer beside other transactions', (dialect) =
     expect(await batchOf(['trip1@example.org', 'trip2@example.org'])).toEqual(['begin 0', 'insert 1', 'insert 0', 'insert 1', 'update 2', 'commit 3']);
     // A repeat's stored row is looked up in a round trip of its own; its notice joins the last writes.
     expect(await batchOf(['trip1@example.org', 'trip3@example.org'])).toEqual(['begin 0', 'insert 1', 'select 0', 'update 0', 'insert 1', 'insert 2', 'update 3', 'commit 4']);
+  });
+
+  it('takes three round trips for a batch of confirmations: the log\'s reads, its heads and the hosts go in one', async () => {
+    const t = context();
+    const petition = await makePetition(t.ctx);
+    const host = await getLeadHost(t.ctx, petition);
+    const env = { db: t.ctx.db, sealer: t.ctx.sealer, emailHashKey: t.ctx.keys.emailHash, publicIdKey: t.ctx.keys.publicIds };
+    const signed = await executeBatch(env, ['conf0@example.org', 'conf1@example.org', 'conf2@example.org'].map((email) => signRequest(t, petition.id, host.organisationId, email)), t.clock.now());
+    const [first, ...ids] = signed.results.map((r) => (r?.kind === 'sign' ? r.signatureId : 0));
+    const confirm = (signatureIds: readonly number[]) => executeBatch(env, signatureIds.map((signatureId) => ({ kind: 'confirm' as const, signatureId, petitionId: petition.id })), t.clock.now());
+    // The petition's first log entry makes its log's head (a few round trips more, once).
+    await confirm([first ?? 0]);
+    const watch = watchPostgresQueries();
+    let confirmed;
+    try {
+      confirmed = await confirm(ids);
+    } finally {
+      watch.restore();
+    }
+    expect(confirmed.results).toEqual([
+      { kind: 'confirm', outcome: 'confirmed' },
+      { kind: 'confirm', outcome: 'confirmed' },
+    ]);
+    const client = watch.sent.find((q) => q.sql.startsWith('update "signatures"'))?.client;
+    // The confirmation goes with the BEGIN; then what the entries record, the head's reservation and
+    // the hosts; then the entries, the head's hash and the counts with the COMMIT.
+    expect(roundTripsOf(watch.sent, client)).toEqual(['begin 0', 'update 1', 'select 0', 'update 1', 'select 2', 'insert 0', 'update 1', 'update 2', 'insert 3', 'commit 4']);
+    expect(await readConfirmedCount(t.ctx, petition.id)).toBe(3);
+    expect((await listHostSubtotals(t.ctx, petition)).map((s) => s.signatureCount)).toEqual([3]);
+    expect((await verifyLog(t.ctx, petition)).breaks).toEqual([]);
   });
 
   it('answers a repeat for an address another transaction is inserting, once that one commits', async () => {

@@ -19,6 +19,11 @@ export interface GroupedStatement<R> {
   readonly returning: boolean;
 }
 
+/** One statement whose `RETURNING` (or selected) rows are wanted, as part of a group. */
+export function returningStatement<R>(query: { compile(): CompiledQuery<R>; execute(): Promise<R[]> }): GroupedStatement<R> {
+  return { queries: () => [query.compile()], run: () => query.execute(), returning: true };
+}
+
 type Results<T extends readonly GroupedStatement<unknown>[]> = { -readonly [K in keyof T]: T[K] extends GroupedStatement<infer R> ? readonly R[] : never };
 
 /**
