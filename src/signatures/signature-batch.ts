@@ -246,10 +246,13 @@ export async function executeBatch(env: BatchEnvironment, requests: readonly Wri
       const changed = await confirmSignatures(trx, ids, now);
       const confirmed = changed.filter((r) => r.status === 'confirmed');
       const done = new Set(changed.map((r) => r.id));
-      // The hosts of the signatures changed are read in the log's round trip (its reads and the
+      // The hosts of the signatures confirmed are read in the log's round trip (its reads and the
       // heads' reservations); the log's entries and its heads' new hashes join the last writes (one
       // round trip with the commit on PostgreSQL): three round trips for a batch of confirmations.
-      const log = await confirmationLogWrites(trx, env.publicIdKey, confirmed, now, done.size > 0 ? listAttributionsStatement(trx, [...done]) : undefined);
+      // A suspected signature confirmed by its signer enters no host's subtotal, as it enters no
+      // total, until an organiser accepts it (acceptMatching counts it then).
+      const confirmedIds = confirmed.map((r) => r.id);
+      const log = await confirmationLogWrites(trx, env.publicIdKey, confirmed, now, confirmedIds.length > 0 ? listAttributionsStatement(trx, confirmedIds) : undefined);
       lastWrites.push(...log.writes);
       for (const row of confirmed) total(row.petition_id).confirmed += 1;
       for (const attribution of log.alongside) countHost(attribution.petition_id, attribution.organisation_id);

@@ -6,6 +6,7 @@ import { makeLeadWithPetition, signAndConfirm } from '../../test/support/dashboa
 import { describeEachDialect } from '../../test/support/dialects.ts';
 import { signatureFields } from '../../test/support/factories.ts';
 import { useTestApp, signThroughForm } from '../../test/support/http.ts';
+import { listHostSubtotals } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 import { verifyLog } from '../ledger/ledger.service.ts';
@@ -38,6 +39,9 @@ describeEachDialect('reviewing held-back signatures in the dashboard', (dialect)
     await signThroughForm(app, t, '/p/wave', signatureFields({ name: 'Bot Three', email: 'bot3@mailinator.com' }));
     await signThroughForm(app, t, '/p/wave', signatureFields({ name: 'Yop Bot', email: 'x@yopmail.com' }));
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(1);
+    // The lead's subtotal counts what the total counts: the held-back signatures their signers confirmed wait, as in the total.
+    const leadSubtotal = async () => (await listHostSubtotals(t.ctx, petition)).find(({ host }) => host.organisationId === lead.id)?.signatureCount;
+    expect(await leadSubtotal()).toBe(1);
 
     const list = stripIsolates((await getPage(app, `${base}/fraud`, editor.cookie)).body);
     expect(list).toContain('4 signatures match');
@@ -55,6 +59,7 @@ describeEachDialect('reviewing held-back signatures in the dashboard', (dialect)
     expect(done.statusCode).toBe(303);
     expect(done.headers.location).toContain('done=fraud-accepted');
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(3);
+    expect(await leadSubtotal()).toBe(3);
     expect(await tallySignatures(t.ctx.db, petition.id)).toEqual({ pending: 1, confirmed: 3, removed: 0, suspected: 1 });
     const report = await verifyLog(t.ctx, petition);
     expect(report.breaks).toEqual([]);
