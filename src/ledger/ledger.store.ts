@@ -18,7 +18,8 @@ export interface HeadRow {
  * Takes the next `count` positions of a petition's log and returns the head as it was before them.
  * The `UPDATE … RETURNING` is the lock: on PostgreSQL the row stays locked until commit, so a
  * second process's batch waits here and then continues from this batch's head; on SQLite the
- * database write lock does the same. One round trip per petition per batch.
+ * database write lock does the same. One round trip per petition per batch, or none of its own
+ * as part of a group (`reservePositionsStatement`).
  */
 export async function reservePositions(trx: Trx, petitionId: number, count: number, online: number, paper: number, now: number): Promise<{ position: number; hash: Buffer }> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
