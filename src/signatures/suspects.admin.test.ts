@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
 import { expect, it } from 'vitest';
 import { formTokenFor, getPage, postForm } from '../../test/support/admin.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
@@ -10,6 +11,7 @@ import { listHostSubtotals } from '../coalitions/coalitions.service.ts';
 import { readConfirmedCount } from '../counts/counts.service.ts';
 import { stripIsolates } from '../i18n/i18n.ts';
 import { verifyLog } from '../ledger/ledger.service.ts';
+import { listMigrations } from '../storage/migrations/index.ts';
 import { tallySignatures } from './signatures.store.ts';
 
 describeEachDialect('reviewing held-back signatures in the dashboard', (dialect) => {
@@ -123,6 +125,22 @@ describeEachDialect('reviewing held-back signatures in the dashboard', (dialect)
     expect(verify).not.toContain('held back as suspected');
     const audit = stripIsolates((await getPage(app, `/admin/o/${lead.slug}/audit`, owner.cookie)).body);
     expect(audit).toContain('removed 2 counted signatures from the petition late as fraudulent (domain botfarm.example)');
+  });
+
+  it('has the subtotals an earlier version raised for held-back signatures their signers confirmed repaired by a migration', async () => {
+    const { lead, petition } = await makeLeadWithPetition(app, t, { slug: 'mend' });
+    await signAndConfirm(app, t, '/p/mend', signatureFields({ email: 'person@union.example' }));
+    await signAndConfirm(app, t, '/p/mend', signatureFields({ email: 'bot@mailinator.com' }));
+    const leadSubtotal = async () => (await listHostSubtotals(t.ctx, petition)).find(({ host }) => host.organisationId === lead.id)?.signatureCount;
+    expect(await leadSubtotal()).toBe(1);
+    // One counted signature, and one held back (a disposable address) with its confirmation recorded.
+    expect(await tallySignatures(t.ctx.db, petition.id)).toMatchObject({ confirmed: 1, suspected: 1 });
+    // As the earlier version left it: the held-back signature counted in its host's subtotal.
+    await t.ctx.db.updateTable('host_counts').set((eb) => ({ confirmed: eb('confirmed', '+', 1) })).where('petition_id', '=', petition.id).execute();
+    const repair = listMigrations(dialect.name)['0009-held-back-subtotals'];
+    await repair?.up(t.ctx.db as unknown as Kysely<unknown>);
+    const stored = await t.ctx.db.selectFrom('host_counts').select('confirmed').where('petition_id', '=', petition.id).where('organisation_id', '=', lead.id).executeTakeFirstOrThrow();
+    expect(Number(stored.confirmed)).toBe(1);
   });
 
   it('keeps the review to the lead’s owners and editors, and refuses a bulk action without its form token', async () => {

@@ -8,6 +8,7 @@ import { consentsInSignatureOrder } from './0005-consents-in-signature-order.ts'
 import { retention } from './0006-retention.ts';
 import { fraud } from './0007-fraud.ts';
 import { signerRights } from './0008-signer-rights.ts';
+import { heldBackSubtotals } from './0009-held-back-subtotals.ts';
 
 /** Every migration, in order. Numbered code: a reader can open each one. */
 export function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -20,5 +21,6 @@ export function listMigrations(dialect: DialectName): Record<string, Migration> 
     '0006-retention': retention(dialect),
     '0007-fraud': fraud(dialect),
     '0008-signer-rights': signerRights(dialect),
+    '0009-held-back-subtotals': heldBackSubtotals(dialect),
   };
 }
