@@ -12,9 +12,10 @@ import type { DialectName } from '../dialect.ts';
 export function heldBackSubtotals(_dialect: DialectName) {
   return {
     async up(db: Kysely<unknown>) {
-      const counted = sql`select count(*) from signature_hosts h join signatures s on s.id = h.signature_id
-        where s.status = 'suspected' and s.confirmed_at is not null and h.created_at <= s.confirmed_at
-          and h.petition_id = host_counts.petition_id and h.organisation_id = host_counts.organisation_id`;
+      // From the petition's held-back signatures (an index on petition and status), not from all its hosts' rows.
+      const counted = sql`select count(*) from signatures s join signature_hosts h on h.signature_id = s.id
+        where s.petition_id = host_counts.petition_id and s.status = 'suspected' and s.confirmed_at is not null
+          and h.organisation_id = host_counts.organisation_id and h.created_at <= s.confirmed_at`;
       await sql`update host_counts set confirmed = confirmed - (${counted}) where (${counted}) > 0`.execute(db);
     },
   };
