@@ -2,7 +2,7 @@
  * `npm run bench`: measures Chorus side by side with its floor (H) and the naive baselines, in one
  * run on this machine, and writes bench/results/<timestamp>.json and bench/results/latest.md.
  *
- *   npm run bench                 the full run (~10 minutes)
+ *   npm run bench                 the full run (~20 minutes)
  *   npm run bench -- --quick      a short run (or BENCH_QUICK=1), for trying changes
  *   options: --dialects=sqlite,postgres  --skip-baselines  --profile (CPU profiles of Chorus into bench/tmp/)
  *
@@ -72,7 +72,7 @@ const results: RunResults = emptyRunResults({
     'Load comes from a separate process (bench/lib/load-process.ts, raw keep-alive HTTP/1.1 sockets) on the same 2-core machine, over loopback only.',
     'Closed loop: each connection sends its next request when the previous one is answered. Open loop (W4): requests are due at a fixed rate and latency is measured from the due time (no coordinated omission).',
     'Ratios are to H measured in this run: H@100 is the better of a measurement at the start and one at the end (each taken again when another process disturbed it); 400-connection rows are compared with H@400.',
-    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios. W2 gets rounds with H too, and is judged against W1 by the ratio of the two medians; W3 gets rounds with H (the viewers stay connected through H\'s windows, and a confirmer moves the count in each of Chorus\'s), and its signing is judged on their median; W6\'s two reads get rounds with H, and are judged on their medians.',
+    'W1 at 100 connections is also measured in rounds with H and the naive baseline, each round within a minute and its order rotated from one round to the next ("W1 in rounds with H and the naive baseline"): a machine whose speed drifts over minutes moves every side of a round together. The W1 target and the target against the naive baseline are judged on the medians of the rounds\' ratios. W2 gets rounds with H and with W1 signing again on a second server without the million, and is judged on the median of the rounds\' W2 over that W1; W3 gets rounds with H (the viewers stay connected through H\'s windows, and a confirmer moves the count in each of Chorus\'s), and its signing is judged on their median; W6\'s two reads get rounds with H, and are judged on their medians.',
     'Naive baselines do the same per-request work as Chorus (validation, canonical email, keyed hash, sealing of every field), then one transaction per request: insert, mail row, +1 on the counter row. They skip the petition lookup, which favours them.',
   ],
 });
@@ -224,16 +224,19 @@ async function startFloor(name: string): Promise<{ server: Child; port: number }
  * `settings.rounds` rounds, each a few seconds a window, the order rotated from one round to the next
  * so that no side is always measured first. Each round gives Chorus's ratio to H and to the naive
  * baseline; the medians are the figures the W1 and naive targets are judged on. W2 (the same load
- * with a million signatures stored) gets rounds with H alone, and is judged against W1 by the two
- * medians' ratio to H. Every write window is checked for correctness like any other.
+ * with a million signatures stored) gets rounds with H and `w1Beside`, a second Chorus server of the
+ * same code without the million, signing as W1 does: the W2 target is judged on the median of the
+ * rounds' W2 over W1, both measured within the same minute. Every write window is checked for
+ * correctness like any other.
  */
-async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' | 'W2' = 'W1'): Promise<void> {
+async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' | 'W2' = 'W1', w1Beside?: ChorusRun): Promise<void> {
   const dialect = run.instance.dialect;
-  // W2 is compared with W1 through their ratios to H: the naive baseline joins W1's rounds only.
+  // The naive baseline joins W1's rounds only; W1's own load joins W2's.
   const withNaive = workload === 'W1' && !flag('skip-baselines');
   const tag = `${prefix}${workload === 'W1' ? '' : 'w2'}`;
   let naive: NaiveRun | undefined;
   const chorusDb = await run.instance.openDb();
+  const w1Db = w1Beside ? await w1Beside.instance.openDb() : undefined;
   try {
     naive = withNaive ? await startNaive(dialect, `naive-rounds-${dialect}`) : undefined;
     const started = naive; // for the closures below
@@ -245,25 +248,36 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
         measure: async (i) => (await signingWindow(naiveTarget(started), `${prefix}-round${i}-naive`, `${prefix}r${i}n`, `naive-${dialect}-100 round ${i + 1}`, roundWindow)).measured,
       });
     }
+    if (w1Beside && w1Db) {
+      const w1Target = chorusTarget(w1Beside, w1Db);
+      sides.push({
+        name: 'W1',
+        warmUp: async () => void (await signingWindow(w1Target, `${tag}-rounds-w1-warm-up`, `${tag}w1w`, `${prefix}-W1-100 beside W2, warm-up`, roundWindow)),
+        measure: async (i) => (await signingWindow(w1Target, `${tag}-round${i}-w1`, `${tag}r${i}w1`, `${prefix}-W1-100 beside W2, round ${i + 1}`, roundWindow)).measured,
+      });
+    }
     const target = chorusTarget(run, chorusDb);
     sides.push({ name: 'Chorus', measure: async (i) => (await signingWindow(target, `${tag}-round${i}-chorus`, `${tag}r${i}c`, `${prefix}-${workload}-100 round ${i + 1}`, roundWindow)).measured });
     const rounds = await roundsWithH(tag, sides);
     const pairs = rounds.map(({ order, measured }, i) => {
       const naiveMeasured = measured.get('naive');
+      const w1Measured = measured.get('W1');
       const chorus = measured.get('Chorus') as MeasuredLoad;
       const result = {
         ...roundRatio(order, measured.get('H') as MeasuredLoad, chorus),
         ...(naiveMeasured ? { naive: naiveMeasured.result.okPerSec, vsNaive: round(chorus.result.okPerSec / Math.max(1, naiveMeasured.result.okPerSec), 2) } : {}),
+        ...(w1Measured ? { w1: w1Measured.result.okPerSec, vsW1: round(chorus.result.okPerSec / Math.max(1, w1Measured.result.okPerSec), 3) } : {}),
         otherCores: Math.max(...[...measured.values()].map((m) => m.cpu.other)),
       };
       log(
-        `${prefix}-${workload}-100 round ${i + 1} (${result.order}): H ${result.h}/s, Chorus ${result.chorus}/s = ${result.ratio} × H (by CPU cost ${result.cpuRatio} × H)${result.naive !== undefined ? `; naive ${result.naive}/s, Chorus ${result.vsNaive}× naive` : ''}`,
+        `${prefix}-${workload}-100 round ${i + 1} (${result.order}): H ${result.h}/s, Chorus ${result.chorus}/s = ${result.ratio} × H (by CPU cost ${result.cpuRatio} × H)${result.naive !== undefined ? `; naive ${result.naive}/s, Chorus ${result.vsNaive}× naive` : ''}${result.w1 !== undefined ? `; W1 beside it ${result.w1}/s, W2 ${result.vsW1} × W1` : ''}`,
       );
       return result;
     });
     recordRounds(workload === 'W1' ? dialect : `${dialect} ${workload}`, pairs);
   } finally {
     await chorusDb.close();
+    await w1Db?.close();
     if (naive) await stopNaive(naive);
   }
 }
@@ -352,6 +366,7 @@ function recordRounds(key: string, pairs: readonly RoundPair[]): void {
   if (pairs.length === 0) return;
   const ratios = pairs.map((p) => p.ratio);
   const vsNaive = pairs.flatMap((p) => (p.vsNaive === undefined ? [] : [p.vsNaive]));
+  const vsW1 = pairs.flatMap((p) => (p.vsW1 === undefined ? [] : [p.vsW1]));
   const paired: Record<string, PairedRatio> = results.paired ?? {};
   paired[key] = {
     windowSeconds: settings.roundDurationMs / 1000,
@@ -361,6 +376,7 @@ function recordRounds(key: string, pairs: readonly RoundPair[]): void {
     max: Math.max(...ratios),
     cpuMedian: median(pairs.map((p) => p.cpuRatio)),
     ...(vsNaive.length ? { vsNaiveMedian: median(vsNaive), vsNaiveMin: Math.min(...vsNaive), vsNaiveMax: Math.max(...vsNaive) } : {}),
+    ...(vsW1.length ? { vsW1Median: median(vsW1), vsW1Min: Math.min(...vsW1), vsW1Max: Math.max(...vsW1) } : {}),
   };
 }
 
@@ -685,7 +701,20 @@ async function chorusSuite(dialect: Dialect): Promise<void> {
     memory.idleAfterSeedMb = mb(rssOf(server.pid));
     const w2 = await signWorkload(run, `${prefix}-W2-100`, 'W2', `W1 with ${(seeded.rows / 1e6).toFixed(seeded.rows < 1e6 ? 2 : 0)}M+ signatures stored (100 conns)`, 100);
     w2.extra && Object.assign(w2.extra, { vsW1: round(w2.perSec / w1.perSec, 3) });
-    await measuredInRounds(run, prefix, 'W2');
+    // W1 again beside W2's rounds, on a second server of its own without the million: W2 is judged
+    // against it within each round, not against W1's rounds of some minutes before (H's pace alone
+    // moved by a quarter between the two on one machine, and with it W2's verdict).
+    const w1Instance = await createChorus(dialect, runDir, `chorus-${dialect}-w1-beside-w2`);
+    const w1Server = await w1Instance.start(nodeArgs);
+    running.add(w1Server);
+    try {
+      const w1Db = await w1Instance.openDb();
+      const w1PetitionId = await findPetitionId(w1Db, SLUG).finally(() => w1Db.close());
+      await measuredInRounds(run, prefix, 'W2', { instance: w1Instance, server: w1Server, petitionId: w1PetitionId, keys: loadKeys(w1Instance.dataDir) });
+    } finally {
+      await stopChild(w1Server);
+      await w1Instance.dispose();
+    }
   } finally {
     await stopChild(server);
     await instance.dispose();

@@ -78,6 +78,20 @@ describe('bench targets', () => {
     expect(verdict(single, 'a million stored signatures (W2), SQLite')?.pass).toBe(false);
   });
 
+  it('judges W2 on W1 measured beside it in each round when the run has that, whatever H did between', () => {
+    const withBeside = (vsW1Median: number) => {
+      // Through H, W2 reads 0.36 against W1's 0.52 × H (0.692 × W1): H ran faster in W2's rounds.
+      const r = results({ sqlite: inRounds, 'sqlite W2': { ...inRounds, median: 0.36, vsNaiveMedian: undefined, vsW1Median, vsW1Min: 0.93, vsW1Max: 0.96 } });
+      r.rows.push({ ...row('sqlite-W2-100', 'chorus', 'sqlite', 3000, 0.375) });
+      return verdict(r, 'a million stored signatures (W2), SQLite');
+    };
+    expect(withBeside(0.95)?.pass).toBe(true);
+    expect(withBeside(0.95)?.measured).toContain('judged: median 0.95 × W1 (0.93–0.96)');
+    expect(withBeside(0.95)?.measured).toContain('through H: 0.36 against W1');
+    expect(withBeside(0.95)?.measured).toContain('= 0.692 × W1');
+    expect(withBeside(0.88)?.pass).toBe(false);
+  });
+
   it('judges W6 on its medians in rounds with H when the run has them', () => {
     const withW6 = (median: number | undefined) => {
       const r = results(median === undefined ? { sqlite: inRounds } : { sqlite: inRounds, 'sqlite W6 json': { ...inRounds, median, min: median, max: median, vsNaiveMedian: undefined } });

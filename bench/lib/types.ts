@@ -59,6 +59,9 @@ export interface PairedRatio {
     readonly naive?: number;
     /** Chorus's signatures/s over the naive baseline's in the same round. */
     readonly vsNaive?: number;
+    /** W2's rounds: W1's signatures/s on a second server beside it (no million stored), and W2's over it in the same round. */
+    readonly w1?: number;
+    readonly vsW1?: number;
     /** The most CPU other processes used in any window of the round, in cores. */
     readonly otherCores: number;
   }[];
@@ -69,6 +72,9 @@ export interface PairedRatio {
   readonly vsNaiveMedian?: number;
   readonly vsNaiveMin?: number;
   readonly vsNaiveMax?: number;
+  readonly vsW1Median?: number;
+  readonly vsW1Min?: number;
+  readonly vsW1Max?: number;
 }
 
 export interface RunResults {
