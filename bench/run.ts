@@ -236,8 +236,9 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
   const tag = `${prefix}${workload === 'W1' ? '' : 'w2'}`;
   let naive: NaiveRun | undefined;
   const chorusDb = await run.instance.openDb();
-  const w1Db = w1Beside ? await w1Beside.instance.openDb() : undefined;
+  let w1Db: NaiveRun['db'] | undefined;
   try {
+    w1Db = w1Beside ? await w1Beside.instance.openDb() : undefined;
     naive = withNaive ? await startNaive(dialect, `naive-rounds-${dialect}`) : undefined;
     const started = naive; // for the closures below
     const sides: RoundSide[] = [];
@@ -249,7 +250,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
       });
     }
     if (w1Beside && w1Db) {
-      const w1Target = chorusTarget(w1Beside, w1Db);
+      const w1Target = chorusTarget(w1Beside, w1Db); // for the closures below
       sides.push({
         name: 'W1',
         warmUp: async () => void (await signingWindow(w1Target, `${tag}-rounds-w1-warm-up`, `${tag}w1w`, `${prefix}-W1-100 beside W2, warm-up`, roundWindow)),
