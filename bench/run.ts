@@ -16,7 +16,7 @@ import { checkConfirmRun, checkSignRun, findPetitionId, loadKeys, measureChecked
 import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/chorus.ts';
 import { launchConfirmer, linksFor } from './lib/confirmer.ts';
 import { rssOf, watchRss } from './lib/cpu.ts';
-import { openPostgres, ADMIN_URL } from './lib/db.ts';
+import { openPostgres, ADMIN_URL, type BenchDb } from './lib/db.ts';
 import { measureLoad, waitForQuiet, type MeasuredLoad } from './lib/harness.ts';
 import type { LoadJob } from './lib/load-process.ts';
 import { chorusNodeFlags, freePort, REPO, serverNodeFlags, sleep, startTs, TMP, waitForHttp, type Child } from './lib/processes.ts';
@@ -236,7 +236,7 @@ async function measuredInRounds(run: ChorusRun, prefix: string, workload: 'W1' |
   const tag = `${prefix}${workload === 'W1' ? '' : 'w2'}`;
   let naive: NaiveRun | undefined;
   const chorusDb = await run.instance.openDb();
-  let w1Db: NaiveRun['db'] | undefined;
+  let w1Db: BenchDb | undefined;
   try {
     w1Db = w1Beside ? await w1Beside.instance.openDb() : undefined;
     naive = withNaive ? await startNaive(dialect, `naive-rounds-${dialect}`) : undefined;
@@ -388,7 +388,7 @@ function recordRounds(key: string, pairs: readonly RoundPair[]): void {
 interface NaiveRun {
   readonly instance: ChorusInstance;
   readonly server: Child;
-  readonly db: Awaited<ReturnType<ChorusInstance['openDb']>>;
+  readonly db: BenchDb;
   readonly petitionId: number;
   readonly keys: ReturnType<typeof loadKeys>;
 }
