@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { threadScript } from './thread-script.ts';
 
 /** This process's living children, by command name (Linux: from /proc). */
@@ -24,6 +24,7 @@ describe.skipIf(process.platform !== 'linux')('thread scripts', () => {
     const file = await threadScript(new URL('../storage/checkpoint-thread.ts', import.meta.url));
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8')).toContain('wal_checkpoint(PASSIVE)');
-    expect(children()).not.toContain('esbuild');
+    // esbuild's stop() signals its child and returns at once; the child is gone a moment later.
+    await vi.waitFor(() => expect(children()).not.toContain('esbuild'), { timeout: 3_000, interval: 20 });
   });
 });
