@@ -145,7 +145,9 @@ describeEachDialect('delivery packets', (dialect) => {
     await expect(makePacket(t.ctx, partnerOwner, petition, { format: 'csv', fields: ['name'] }, { kind: 'stream', out: sink })).rejects.toMatchObject({ code: 'forbidden' });
   });
 
-  it('prints a few thousand signers in several chunks, numbered and paged continuously', async () => {
+  // Printing is the same on either database and takes Chromium about 15 s on a slow machine: once,
+  // on SQLite. PostgreSQL's reading of many signers in pages is the large CSV test's.
+  if (dialect.name === 'sqlite') it('prints a few thousand signers in several chunks, numbered and paged continuously', async () => {
     await seedConfirmedSignatures(t.ctx, petition, 9_000, (i) => ({ name: i % 3 === 0 ? `أمينة ${i}` : `Signer${i} Doe`, country: 'FR', postcode: '69001' }), 1_000);
     const file = path.join(work, 'big.pdf');
     const { manifest } = await makePacket(t.ctx, operator, petition, { format: 'pdf', fields: ['name', 'country'] }, { kind: 'file', path: file });
