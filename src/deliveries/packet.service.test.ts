@@ -161,5 +161,5 @@ describeEachDialect('delivery packets', (dialect) => {
     // Every list page numbered once, 1…N, across the chunks; the cover pages come before.
     expect(lastPage).toBeGreaterThan(40);
     expect(pages).toBeGreaterThan(lastPage);
-  });
+  }, 120_000);
 });
