@@ -91,7 +91,8 @@ describe('the node flags the server runs with', () => {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      // 'close', not 'exit': the lines written just before the process ended may still be in the pipe at 'exit'.
+      const exited = new Promise((resolve) => child.once('close', resolve));
       // `serve` logs its warnings in the same turn as the line that says it is serving.
       const deadline = Date.now() + 60_000;
       while (!output.includes('Chorus is serving') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
