@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTargets, renderMarkdown } from '../bench/lib/report.ts';
+import { runsTable } from '../bench/lib/runs-table.ts';
 import { median, pairedRatio } from '../bench/lib/stats.ts';
 import { emptyRunResults, type PairedRatio, type ResultRow, type RunResults } from '../bench/lib/types.ts';
 
@@ -128,6 +129,40 @@ describe('bench targets', () => {
     const markdown = renderMarkdown(r, 'run.json');
     expect(markdown).toContain('## In rounds with H (W1 with the naive baseline, W2, W3, W6)');
     expect(markdown.match(/ {2}- round \d \(H, naive, Chorus\)/g)).toHaveLength(3);
+  });
+
+  it('puts several runs side by side, oldest first, each figure from its own results', () => {
+    const later = results({ sqlite: inRounds, 'sqlite W3': { ...inRounds, median: 0.41, vsNaiveMedian: undefined } });
+    const laterRun = { ...later, startedAt: '2026-11-30T21:37:56.213Z', machine: { cpu: 'AMD EPYC', kernel: '6.18.44-fc-v857', source: 'a5cebd5' } };
+    // W4 kept up on SQLite at a p99 of 40 ms; PostgreSQL took 3,282 of the 5,000 offered.
+    laterRun.rows = [
+      ...laterRun.rows,
+      { ...row('sqlite-W4-5000', 'chorus', 'sqlite', 4990, 0.6), offeredRate: 5000 },
+      row('pg-W1-100', 'chorus', 'postgres', 2000, 0.25),
+      { ...row('pg-W4-5000', 'chorus', 'postgres', 3282, 0.4), offeredRate: 5000 },
+    ];
+    laterRun.memory.sqlite = { peakSigningNoViewersMb: 192.1 };
+    const earlier = { ...results(), startedAt: '2026-11-29T06:12:15.988Z', machine: { cpu: 'Intel Xeon', kernel: '6.18.44-fc-v669', source: '1db55c3 with uncommitted changes in src/' } };
+    const table = runsTable([
+      { name: 'later.json', results: laterRun },
+      { name: 'earlier.json', results: earlier },
+    ]).split('\n');
+    expect(table[2]).toMatch(/^\| 2026-11-29 06:12 \| 1db55c3\+ \| Intel Xeon, `fc-v669` \| 8,000–8,000 \| – \/ – \| – \/ – \| /);
+    const cells = (table[3] ?? '').split(' | ');
+    expect(cells[0]).toBe('| 2026-11-30 21:37');
+    expect(cells[2]).toBe('AMD EPYC, `fc-v857`');
+    // H from its own windows and every round's: 6,000 to 8,000.
+    expect(cells[3]).toBe('6,000–8,000');
+    expect(cells[4]).toBe('0.520 / –');
+    expect(cells[5]).toBe('3.12 / –');
+    expect(cells[6]).toBe('0.410 / –');
+    expect(cells[8]).toBe('40.0 / not kept up');
+    expect(cells[9]).toBe('40.0 / 40.0');
+    expect(cells[10]).toBe('192.1 / –');
+    // W1 (0.52) and the naive comparison (3.12×) met; W3 not; the closed-loop p99 met; W4 met on SQLite, not on PostgreSQL.
+    const judged = evaluateTargets(laterRun).filter((t) => t.pass !== undefined);
+    expect(cells[11]).toBe(`${judged.filter((t) => t.pass).length} of ${judged.length} |`);
+    expect(judged.find((t) => t.target.startsWith('p99 latency at 5,000/s offered (W4), PostgreSQL'))?.pass).toBe(false);
   });
 
   it('takes the median of odd and even counts', () => {
