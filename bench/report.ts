@@ -16,7 +16,7 @@ const args = process.argv.slice(2);
 if (args.includes('--runs')) {
   const files = args.filter((a) => !a.startsWith('--'));
   if (files.length === 0) throw new Error('usage: bench/report.ts --runs <results.json>…');
-  console.log(runsTable(files.map((file) => ({ name: path.basename(file), results: read(file) }))));
+  console.log(runsTable(files.map(read)));
 } else {
   const file = args.find((a) => !a.startsWith('--'));
   if (!file) throw new Error('usage: bench/report.ts <results.json> [--write], or bench/report.ts --runs <results.json>…');

@@ -176,8 +176,8 @@ function recordCheck(id: string, check: { pass: boolean; summary: string }): voi
 /**
  * PostgreSQL transactions that wrote, so far (to show how many signing requests each carried): the
  * next transaction id to be assigned, which only a writing transaction takes. `pg_stat_database`'s
- * `xact_commit` counts every read as a transaction too, and under W3 the confirmations' lookups made
- * it read 2.8 signing requests a commit where the signing batches held about 30.
+ * `xact_commit` counts every read as a transaction too: under W3 the confirmations' lookups (a page
+ * and a form each) took it to 2.8 signing requests a commit, where a writing transaction carried 13.
  */
 async function pgWriteTransactions(db: Awaited<ReturnType<ChorusInstance['openDb']>>): Promise<number | undefined> {
   if (db.dialect !== 'postgres') return undefined;

@@ -143,10 +143,7 @@ describe('bench targets', () => {
     ];
     laterRun.memory.sqlite = { peakSigningNoViewersMb: 192.1 };
     const earlier = { ...results(), startedAt: '2026-11-29T06:12:15.988Z', machine: { cpu: 'Intel Xeon', kernel: '6.18.44-fc-v669', source: '1db55c3 with uncommitted changes in src/' } };
-    const table = runsTable([
-      { name: 'later.json', results: laterRun },
-      { name: 'earlier.json', results: earlier },
-    ]).split('\n');
+    const table = runsTable([laterRun, earlier]).split('\n');
     expect(table[2]).toMatch(/^\| 2026-11-29 06:12 \| 1db55c3\+ \| Intel Xeon, `fc-v669` \| 8,000–8,000 \| – \/ – \| – \/ – \| /);
     const cells = (table[3] ?? '').split(' | ');
     expect(cells[0]).toBe('| 2026-11-30 21:37');

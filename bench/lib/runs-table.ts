@@ -44,17 +44,12 @@ function openLoop(row: ResultRow | undefined): string | undefined {
   return kept ? number(row.latency.p99, 1) : 'not kept up';
 }
 
-export interface NamedRun {
-  readonly name: string;
-  readonly results: RunResults;
-}
-
-export function runsTable(runs: readonly NamedRun[]): string {
+export function runsTable(runs: readonly RunResults[]): string {
   const lines = [
     '| run (UTC) | source | machine | H at 100 conns, /s | W1 × H, in rounds | × naive, in rounds | W3 signing × H, in rounds | W2 × W1 | W4 p99, ms | closed-loop p99, ms | peak MB, no viewers | targets met |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
-  for (const { results } of [...runs].sort((a, b) => a.results.startedAt.localeCompare(b.results.startedAt))) {
+  for (const results of [...runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
     const paired = results.paired ?? {};
     const perDialect = <T>(pick: (dialect: 'sqlite' | 'postgres', prefix: string) => T) => DIALECTS.map(([dialect, prefix]) => pick(dialect, prefix));
     const fixed = (n: number | undefined, digits: number) => (n === undefined ? undefined : number(n, digits));
