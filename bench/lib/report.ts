@@ -6,7 +6,9 @@ const DIALECTS = [
   ['postgres', 'pg', 'PostgreSQL'],
 ] as const;
 
-const find = (results: RunResults, id: string): ResultRow | undefined => results.rows.find((r) => r.id === id);
+export const find = (results: RunResults, id: string): ResultRow | undefined => results.rows.find((r) => r.id === id);
+/** Whether an open-loop window (W4) took the rate offered: 98 % of it or more. */
+export const keptUp = (row: ResultRow): boolean => row.perSec >= 0.98 * (row.offeredRate ?? 0);
 /** " (noisy …)" when other processes used a quarter of a core or more during the row's window. */
 const noise = (...rows: (ResultRow | undefined)[]): string => {
   const worst = Math.max(0, ...rows.map((r) => r?.cpu.other ?? 0));
@@ -41,7 +43,7 @@ export function evaluateTargets(results: RunResults): TargetCheck[] {
     }
     const w4 = find(results, `${prefix}-W4-5000`);
     if (w4) {
-      const kept = w4.perSec >= 0.98 * (w4.offeredRate ?? 0);
+      const kept = keptUp(w4);
       add(
         `p99 latency at 5,000/s offered (W4), ${name}`,
         '≤ 100 ms (stretch ≤ 50 ms)',

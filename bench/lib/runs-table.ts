@@ -1,4 +1,4 @@
-import { evaluateTargets } from './report.ts';
+import { evaluateTargets, find, keptUp } from './report.ts';
 import type { ResultRow, RunResults } from './types.ts';
 
 /**
@@ -35,13 +35,10 @@ function floorRange(results: RunResults): string {
   return `${number(Math.min(...all))}–${number(Math.max(...all))}`;
 }
 
-const find = (results: RunResults, id: string): ResultRow | undefined => results.rows.find((r) => r.id === id);
-
 /** W4's p99 in ms, or "not kept up" when the server took less than 98 % of the rate offered (as the target is judged). */
 function openLoop(row: ResultRow | undefined): string | undefined {
   if (!row) return undefined;
-  const kept = row.perSec >= 0.98 * (row.offeredRate ?? 0);
-  return kept ? number(row.latency.p99, 1) : 'not kept up';
+  return keptUp(row) ? number(row.latency.p99, 1) : 'not kept up';
 }
 
 export function runsTable(runs: readonly RunResults[]): string {
