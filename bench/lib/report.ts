@@ -1,7 +1,8 @@
 import { round } from './stats.ts';
 import type { ResultRow, RunResults, TargetCheck } from './types.ts';
 
-const DIALECTS = [
+/** Each database the benchmark runs: its name in the results, its rows' id prefix, and how the report names it. */
+export const DIALECTS = [
   ['sqlite', 'sqlite', 'SQLite'],
   ['postgres', 'pg', 'PostgreSQL'],
 ] as const;
@@ -15,7 +16,7 @@ const noise = (...rows: (ResultRow | undefined)[]): string => {
   return worst >= 0.25 ? ` (noisy: other processes ${worst.toFixed(2)} cores)` : '';
 };
 const perCpu = (row: ResultRow) => (row.cpuRatio !== undefined ? `; by CPU cost ${row.cpuRatio} × H (${row.cpuUsPerOp} µs/op)` : '');
-const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+export const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 /** The issue's targets table, judged against this run's figures (ratios to this run's H). */
 export function evaluateTargets(results: RunResults): TargetCheck[] {

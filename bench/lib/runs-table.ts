@@ -1,4 +1,4 @@
-import { evaluateTargets, find, keptUp } from './report.ts';
+import { DIALECTS, evaluateTargets, find, fmt, keptUp } from './report.ts';
 import type { ResultRow, RunResults } from './types.ts';
 
 /**
@@ -7,13 +7,11 @@ import type { ResultRow, RunResults } from './types.ts';
  * on. `node bin/run-ts.js bench/report.ts --runs bench/results/<a>.json bench/results/<b>.json …`
  */
 
-const DIALECTS = [
-  ['sqlite', 'sqlite'],
-  ['postgres', 'pg'],
-] as const;
-
-const number = (n: number, digits = 0) => n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const each = (values: readonly (string | undefined)[]) => values.map((v) => v ?? '–').join(' / ');
+/** A figure to the given digits, or undefined (shown as "–") where the run has none. */
+const fixed = (n: number | undefined, digits: number) => (n === undefined ? undefined : fmt(n, digits));
+/** One cell for both databases: SQLite / PostgreSQL. */
+const perDialect = (pick: (dialect: 'sqlite' | 'postgres', prefix: string) => string | undefined) =>
+  DIALECTS.map(([dialect, prefix]) => pick(dialect, prefix) ?? '–').join(' / ');
 
 /** "2026-11-30 21:37" from an ISO time (UTC). */
 function when(iso: string): string {
@@ -32,13 +30,13 @@ function machineOf(results: RunResults): string {
 function floorRange(results: RunResults): string {
   const all = [...results.floor.h100, ...Object.values(results.paired ?? {}).flatMap((p) => p.pairs.map((pair) => pair.h))].filter((h) => Number.isFinite(h) && h > 0);
   if (all.length === 0) return '–';
-  return `${number(Math.min(...all))}–${number(Math.max(...all))}`;
+  return `${fmt(Math.min(...all))}–${fmt(Math.max(...all))}`;
 }
 
 /** W4's p99 in ms, or "not kept up" when the server took less than 98 % of the rate offered (as the target is judged). */
 function openLoop(row: ResultRow | undefined): string | undefined {
   if (!row) return undefined;
-  return keptUp(row) ? number(row.latency.p99, 1) : 'not kept up';
+  return keptUp(row) ? fmt(row.latency.p99, 1) : 'not kept up';
 }
 
 export function runsTable(runs: readonly RunResults[]): string {
@@ -48,8 +46,6 @@ export function runsTable(runs: readonly RunResults[]): string {
   ];
   for (const results of [...runs].sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
     const paired = results.paired ?? {};
-    const perDialect = <T>(pick: (dialect: 'sqlite' | 'postgres', prefix: string) => T) => DIALECTS.map(([dialect, prefix]) => pick(dialect, prefix));
-    const fixed = (n: number | undefined, digits: number) => (n === undefined ? undefined : number(n, digits));
     const targets = evaluateTargets(results).filter((t) => t.pass !== undefined);
     const source = String((results.machine as { source?: unknown }).source ?? '?').replace(' with uncommitted changes in src/', '+');
     lines.push(
@@ -58,13 +54,13 @@ export function runsTable(runs: readonly RunResults[]): string {
         source,
         machineOf(results),
         floorRange(results),
-        each(perDialect((d) => fixed(paired[d]?.median, 3))),
-        each(perDialect((d) => fixed(paired[d]?.vsNaiveMedian, 2))),
-        each(perDialect((d) => fixed(paired[`${d} W3`]?.median, 3))),
-        each(perDialect((d) => fixed(paired[`${d} W2`]?.vsW1Median, 3))),
-        each(perDialect((_, p) => openLoop(find(results, `${p}-W4-5000`)))),
-        each(perDialect((_, p) => fixed(find(results, `${p}-W1-100`)?.latency.p99, 1))),
-        each(perDialect((d) => fixed(results.memory[d]?.peakSigningNoViewersMb, 1))),
+        perDialect((d) => fixed(paired[d]?.median, 3)),
+        perDialect((d) => fixed(paired[d]?.vsNaiveMedian, 2)),
+        perDialect((d) => fixed(paired[`${d} W3`]?.median, 3)),
+        perDialect((d) => fixed(paired[`${d} W2`]?.vsW1Median, 3)),
+        perDialect((_, p) => openLoop(find(results, `${p}-W4-5000`))),
+        perDialect((_, p) => fixed(find(results, `${p}-W1-100`)?.latency.p99, 1)),
+        perDialect((d) => fixed(results.memory[d]?.peakSigningNoViewersMb, 1)),
         `${targets.filter((t) => t.pass).length} of ${targets.length}`,
       ].join(' | ')} |`,
     );
