@@ -64,7 +64,12 @@ export class CountBoard {
     }
   }
 
-  /** Takes newer figures (from a commit, a poll or another process) and tells listeners of changes. */
+  /**
+   * Takes newer figures (from a commit, a poll or another process) and tells listeners of changes.
+   * Newer by the row's time, which every change moves forward (`forwardTime`): answers that arrive
+   * in another order than their commits, or from batches whose clocks disagree, never take the
+   * board back to an earlier state.
+   */
   apply(rows: readonly CountsRow[]): void {
     for (const row of rows) {
       const known = this.counts.get(row.petitionId);

@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
+import { forwardTime } from '../storage/dialect.ts';
 import { returningStatement, type GroupedStatement } from '../storage/statement-group.ts';
 
 /** A petition's figures: rows signed, confirmed (the public count), and removed. */
@@ -37,7 +38,7 @@ const countsUpdate = (trx: Trx, petitionId: number, delta: CountsDelta, now: num
       signed: eb('signed', '+', delta.signed ?? 0),
       confirmed: eb('confirmed', '+', delta.confirmed ?? 0),
       removed: eb('removed', '+', delta.removed ?? 0),
-      updated_at: now,
+      updated_at: forwardTime(trx, 'updated_at', now),
     }))
     .where('petition_id', '=', petitionId)
     .returning(COLUMNS);
@@ -91,7 +92,7 @@ const hostCountsUpsert = (trx: Trx, petitionId: number, organisationId: number, 
     .onConflict((oc) =>
       oc.columns(['petition_id', 'organisation_id']).doUpdateSet((eb) => ({
         confirmed: eb('host_counts.confirmed', '+', eb.ref('excluded.confirmed')),
-        updated_at: now,
+        updated_at: forwardTime(trx, 'host_counts.updated_at', now),
       })),
     )
     .returning(HOST_COLUMNS);

@@ -23,6 +23,18 @@ export function idIn(db: Handle, column: string, ids: readonly number[]): RawBui
 }
 
 /**
+ * A row's time of change that only moves forward: `now`, or one millisecond past the time the row
+ * holds when `now` is not ahead of it. Each update under the row's lock then leaves a later time than
+ * the one before, whatever the clocks: batches take their time when they start, and two in flight
+ * (or two servers on one database) may commit in the other order. A reader holding two states of the
+ * row can tell the current one by its time (`CountBoard`).
+ */
+export function forwardTime(db: Handle, column: string, now: number): RawBuilder<number> {
+  const later = dialectOf(db) === 'postgres' ? sql`greatest` : sql`max`;
+  return sql<number>`${later}(${sql.ref(column)} + 1, ${now})`;
+}
+
+/**
  * Rows for one claimant at a time: on PostgreSQL the select locks the rows it picks and skips those
  * another transaction holds (`FOR UPDATE SKIP LOCKED`), so two workers never claim the same row. On
  * SQLite, which has one writer, the select as it is.
