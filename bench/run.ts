@@ -12,7 +12,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkConfirmRun, checkSignRun, findPetitionId, loadKeys, measureCheckedSigning, takeSnapshot, type SignCheck, type SigningTarget } from './lib/checks.ts';
+import { checkConfirmRun, checkSignRun, findPetitionId, loadKeys, measureCheckedSigning, shownCount, takeSnapshot, type SignCheck, type SigningTarget } from './lib/checks.ts';
 import { createChorus, SLUG, type ChorusInstance, type Dialect } from './lib/chorus.ts';
 import { launchConfirmer, linksFor } from './lib/confirmer.ts';
 import { rssOf, watchRss } from './lib/cpu.ts';
@@ -623,7 +623,7 @@ async function confirmWorkload(run: ChorusRun, prefix: string): Promise<void> {
       const measured = await measureLoad(runDir, `${prefix}-W5-${attempt}`, job(instance.port, { kind: 'confirm', slug: SLUG, tokensFile }, 100), { server: run.server.pid });
       const rssPeak = rss.stop();
       const scenario = measured.result.scenario as { confirmed: number; already: number; failed: number; used: number; tokens: number };
-      const check = await checkConfirmRun(db, run.petitionId, before, scenario.confirmed);
+      const check = await checkConfirmRun(db, run.petitionId, before, scenario.confirmed, await shownCount(instance.port, SLUG));
       recordCheck(`${prefix}-W5-100${attempt ? ` (attempt ${attempt + 1})` : ''}`, check);
       const exhausted = scenario.used >= scenario.tokens;
       const row = toRow(`${prefix}-W5-100`, 'W5', 'confirmations: open link (GET) + press button (POST)', 'chorus', instance.dialect, measured, {

@@ -107,21 +107,38 @@ export interface ConfirmCheck {
   readonly confirmedAnswers: number;
   readonly rowsConfirmed: number;
   readonly counterAdded: number;
+  /** The public count the server answered once the confirmations were answered, and the confirmed count stored then. */
+  readonly shown: number;
+  readonly stored: number;
   readonly summary: string;
 }
 
-/** After confirmations: rows newly confirmed = confirmations answered = the confirmed counter's change. */
-export async function checkConfirmRun(db: BenchDb, petitionId: number, before: Snapshot, confirmedAnswers: number): Promise<ConfirmCheck> {
+/** The public count the server answers for a petition now (`GET /api/v1/petitions/:slug`, from its count board). */
+export async function shownCount(port: number, slug: string): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/petitions/${slug}`);
+  if (!response.ok) throw new Error(`GET /api/v1/petitions/${slug} answered ${response.status}`);
+  return num(((await response.json()) as { signatureCount?: unknown }).signatureCount);
+}
+
+/**
+ * After confirmations: rows newly confirmed = confirmations answered = the confirmed counter's
+ * change, and the count the server shows (`shown`, read after the last answer) = the confirmed
+ * count stored. A confirmation is answered after its batch's figures reach the server's count
+ * board, so the two agree at once, not only after the board's poll.
+ */
+export async function checkConfirmRun(db: BenchDb, petitionId: number, before: Snapshot, confirmedAnswers: number, shown: number): Promise<ConfirmCheck> {
   const after = await takeSnapshot(db, petitionId);
   const rowsConfirmed = after.confirmedRows - before.confirmedRows;
   const counterAdded = after.confirmed - before.confirmed;
-  const pass = rowsConfirmed === confirmedAnswers && counterAdded === rowsConfirmed && after.confirmed === after.confirmedRows;
+  const pass = rowsConfirmed === confirmedAnswers && counterAdded === rowsConfirmed && after.confirmed === after.confirmedRows && shown === after.confirmed;
   return {
     pass,
     confirmedAnswers,
     rowsConfirmed,
     counterAdded,
-    summary: `${pass ? 'ok' : 'FAIL'}: ${confirmedAnswers} confirmed answers; rows confirmed +${rowsConfirmed}, counted +${counterAdded}`,
+    shown,
+    stored: after.confirmed,
+    summary: `${pass ? 'ok' : 'FAIL'}: ${confirmedAnswers} confirmed answers; rows confirmed +${rowsConfirmed}, counted +${counterAdded}; shown ${shown} of ${after.confirmed} stored`,
   };
 }
 
