@@ -1,0 +1,239 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { TEST_SECRET } from '../support/context.ts';
+import { describeOnPostgres } from '../support/dialects.ts';
+import { startSmtpServer, type ReceivedMail, type SmtpPeer } from '../support/smtp.ts';
+
+/**
+ * Scaling out: two `chorus serve` processes on one PostgreSQL database, each with its own worker,
+ * as a second machine would run. The same people sign through both at once, then confirm through
+ * either. Each person is stored and counted once, every mail job is sent once (the two workers
+ * claim jobs apart), the signature log the two servers append to concurrently verifies, and each
+ * server's public count and live stream reach the count stored, the other server's commits coming
+ * in through its poll.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+const SLUG = 'scaled';
+const PEOPLE = 120;
+const CLIENTS = 16;
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  if (typeof address !== 'object' || !address) throw new Error('no free port');
+  return address.port;
+}
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/** Runs `task` over `items` with `clients` of them at a time. */
+async function inParallel<T>(items: readonly T[], clients: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
+}
+
+/** The confirmation link's token in a mail, if it has one. */
+const tokenIn = (mail: ReceivedMail) => /\/confirm\/([^?\s"]+)/.exec(mail.text)?.[1];
+
+describeOnPostgres('two servers on one PostgreSQL database', () => {
+  const databaseName = `chorus_scale_${randomBytes(5).toString('hex')}`;
+  const adminUrl = process.env.DATABASE_URL ?? '';
+  const dirs: string[] = [];
+  const servers: ChildProcess[] = [];
+  const ports: number[] = [];
+  let smtp: SmtpPeer;
+  let env: NodeJS.ProcessEnv;
+  let output = '';
+
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${databaseName}`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${databaseName}`;
+    env = {
+      ...process.env,
+      NODE_ENV: 'test',
+      CHORUS_SECRET: TEST_SECRET,
+      DATABASE_URL: url.href,
+      SMTP_URL: smtp.url,
+      CHORUS_RATE_LIMITS: 'off',
+      CHORUS_DEMO: 'off',
+      CHORUS_IN_PROCESS_WORKER: 'on',
+      LOG_LEVEL: 'warn',
+    };
+  });
+
+  afterAll(async () => {
+    await Promise.all(
+      servers.map(async (server) => {
+        if (hasExited(server)) return;
+        const exited = new Promise((resolve) => server.once('exit', resolve));
+        server.kill('SIGTERM');
+        const forced = setTimeout(() => server.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(forced);
+      }),
+    );
+    await smtp?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  /** Starts one server with its own data directory and port, and waits until it answers. */
+  async function startServer(): Promise<number> {
+    const port = await freePort();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-scale-'));
+    dirs.push(dataDir);
+    const child = spawn(process.execPath, ['bin/chorus.js', 'serve'], { cwd: root, env: { ...env, PORT: String(port), CHORUS_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Kept to explain a failure (the log has no personal data).
+    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-6_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    servers.push(child);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/api/v1/petitions/${SLUG}`)).ok) return port;
+      } catch {
+        // not listening yet
+      }
+      if (hasExited(child) || Date.now() > deadline) throw new Error(`a server did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const shownOn = async (port: number) => ((await (await fetch(`http://127.0.0.1:${port}/api/v1/petitions/${SLUG}`)).json()) as { signatureCount: number }).signatureCount;
+
+  /** Reads one server's live stream until a frame shows `count` (or the time runs out); returns the last figure seen. */
+  async function streamReaches(port: number, count: number, timeoutMs: number): Promise<number | undefined> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let last: number | undefined;
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/petitions/${SLUG}/stream`, { signal: controller.signal });
+      const reader = response.body?.getReader();
+      let text = '';
+      for (;;) {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) return last;
+        text += Buffer.from(chunk.value).toString('utf8');
+        for (const match of text.matchAll(/"signatureCount":(\d+)/g)) last = Number(match[1]);
+        if (last === count) return last;
+      }
+    } catch {
+      return last;
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+  }
+
+  it('stores and counts each person once, sends each mail once, keeps one verifiable log, and shows the same count on both', async () => {
+    // The petition, as an organiser would make it, from the command line (which brings the schema up too).
+    const cliDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-scale-'));
+    dirs.push(cliDir);
+    const created = spawnSync(process.execPath, ['bin/chorus.js', 'petition', 'create', '--slug', SLUG, '--title', 'Scaled', '--target', 'T', '--goal', '1000'], { cwd: root, env: { ...env, CHORUS_DATA_DIR: cliDir }, encoding: 'utf8' });
+    expect(created.status, created.stderr).toBe(0);
+    ports.push(...(await Promise.all([startServer(), startServer()])));
+    const [a, b] = ports as [number, number];
+
+    // Every person signs through both servers at once.
+    const emails = Array.from({ length: PEOPLE }, (_, i) => `scaled-${i}@example.org`);
+    const statuses: number[] = [];
+    await inParallel(emails, CLIENTS, async (email) => {
+      const sign = (port: number) =>
+        fetch(`http://127.0.0.1:${port}/api/v1/petitions/${SLUG}/signatures`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'Scaled Signer', email, country: 'FR' }),
+        }).then((r) => r.status);
+      statuses.push(...(await Promise.all([sign(a), sign(b)])));
+    });
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
+
+    const db = new pg.Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    try {
+      const stored = async () =>
+        (
+          await db.query<{ rows: string; confirmed_rows: string; signed: string; confirmed: string }>(
+            `select (select count(*) from signatures s where s.petition_id = p.id) as rows,
+                    (select count(*) from signatures s where s.petition_id = p.id and s.status = 'confirmed') as confirmed_rows,
+                    c.signed, c.confirmed
+               from petitions p join petition_counts c on c.petition_id = p.id where p.slug = $1`,
+            [SLUG],
+          )
+        ).rows[0];
+      expect(await stored()).toMatchObject({ rows: String(PEOPLE), signed: String(PEOPLE) });
+
+      // Each person's mails: the link of the later one is the one that works (a repeat sends a fresh link).
+      const mailsQueued = async () => Number((await db.query<{ n: string }>(`select count(*) as n from jobs where kind like 'signature.%mail'`)).rows[0]?.n);
+      const deadline = Date.now() + 60_000;
+      while ((await mailsQueued()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await mailsQueued(), 'mail jobs still queued after a minute').toBe(0);
+      await new Promise((r) => setTimeout(r, 300));
+      const byPerson = new Map<string, ReceivedMail[]>();
+      for (const mail of smtp.inbox) byPerson.set(mail.to[0] ?? '', [...(byPerson.get(mail.to[0] ?? '') ?? []), mail]);
+      expect([...byPerson.keys()].sort()).toEqual([...emails].sort());
+      // Two signing requests each: a confirmation mail, and a second one with a fresh link, never a mail sent twice.
+      const perPerson = [...byPerson.values()].map((mails) => mails.length);
+      expect(perPerson.every((n) => n === 2)).toBe(true);
+      for (const mails of byPerson.values()) expect(new Set(mails.map(tokenIn)).size).toBe(mails.length);
+
+      // A viewer on each server, then everyone confirms, half through each.
+      const watchA = streamReaches(a, PEOPLE, 15_000);
+      const watchB = streamReaches(b, PEOPLE, 15_000);
+      const outcomes: string[] = [];
+      await inParallel(emails, CLIENTS, async (email) => {
+        const mails = byPerson.get(email) ?? [];
+        const port = emails.indexOf(email) % 2 === 0 ? a : b;
+        // Which of the two links works depends on which signing request came second: try the later mail first.
+        for (const mail of [...mails].reverse()) {
+          const link = `http://127.0.0.1:${port}/p/${SLUG}/confirm/${tokenIn(mail)}`;
+          const page = await fetch(link);
+          const form = /name="_form" value="([^"]+)"/.exec(await page.text())?.[1];
+          if (page.status !== 200 || !form) continue;
+          const done = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_form=${encodeURIComponent(form)}`, redirect: 'manual' });
+          outcomes.push(`${done.status} ${done.headers.get('location')?.includes('/confirmed') ? 'confirmed' : done.headers.get('location')}`);
+          return;
+        }
+        outcomes.push(`no working link for ${email}`);
+      });
+      expect(outcomes.filter((o) => o !== '303 confirmed')).toEqual([]);
+      expect(await stored()).toMatchObject({ rows: String(PEOPLE), confirmed_rows: String(PEOPLE), signed: String(PEOPLE), confirmed: String(PEOPLE) });
+
+      // Each server shows the whole count: its own confirmations at once, the other's through its poll (every 2 s).
+      expect(await watchA).toBe(PEOPLE);
+      expect(await watchB).toBe(PEOPLE);
+      expect([await shownOn(a), await shownOn(b)]).toEqual([PEOPLE, PEOPLE]);
+
+      // The log both servers appended to holds every confirmation once, in one unbroken chain.
+      const verified = spawnSync(process.execPath, ['bin/chorus.js', 'verify', SLUG], { cwd: root, env: { ...env, CHORUS_DATA_DIR: cliDir }, encoding: 'utf8' });
+      expect(verified.status, `${verified.stdout}\n${verified.stderr}`).toBe(0);
+      const entries = await db.query<{ n: string; positions: string }>(`select count(*) as n, count(distinct position) as positions from ledger_entries where kind = 'confirmation'`);
+      expect(entries.rows[0]).toEqual({ n: String(PEOPLE), positions: String(PEOPLE) });
+      console.info(`[reliability] two servers (postgres): ${PEOPLE} people signed through both at once, ${smtp.inbox.length} mails sent once each, ${PEOPLE} confirmed through either, both showing ${PEOPLE}`);
+    } finally {
+      await db.end();
+    }
+  }, 180_000);
+
+});
