@@ -1,17 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../src/config/config.ts';
 import { deriveKeys, loadRootSecret } from '../../src/crypto/keys.ts';
 import { emailHash } from '../../src/signatures/signature-batch.ts';
 import { openStorage } from '../../src/storage/database.ts';
 import { TEST_SECRET } from '../support/context.ts';
-import { describeEachDialect } from '../support/dialects.ts';
+import { createPostgresDatabase, describeEachDialect } from '../support/dialects.ts';
+import { exitOf, freePort, hasExited, stopChild } from '../support/processes.ts';
 import { startSmtpServer, type SmtpPeer } from '../support/smtp.ts';
 
 /**
@@ -21,35 +19,15 @@ import { startSmtpServer, type SmtpPeer } from '../support/smtp.ts';
  * sends each of those mails to a real SMTP peer. The first runs have no worker, so every mail is
  * sent after a crash.
  */
-/** A port nobody listens on now (the kernel picks it), for the spawned server. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('no free port');
-  return address.port;
-}
-
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Whether a child has ended: killed by a signal, a process has a `signalCode` and no `exitCode`. */
-function hasExited(child: ChildProcess): boolean {
-  return child.exitCode !== null || child.signalCode !== null;
-}
-
-/** Resolves once the child has ended, even if it ended before the call. */
-function exitOf(child: ChildProcess): Promise<void> {
-  return hasExited(child) ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
-}
 const CRASHES = 2;
 const ACKNOWLEDGED_BEFORE_KILL = 80;
 
 describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-crash-'));
   let port = 0;
-  const databaseName = `chorus_crash_${randomBytes(5).toString('hex')}`;
-  const adminUrl = process.env.DATABASE_URL ?? '';
+  let postgres: Awaited<ReturnType<typeof createPostgresDatabase>> | undefined;
   let database: DatabaseConfig;
   let smtp: SmtpPeer;
   let server: ChildProcess | undefined;
@@ -59,13 +37,8 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
     port = await freePort();
     smtp = await startSmtpServer();
     if (dialect.name === 'postgres') {
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${databaseName}`);
-      await admin.end();
-      const url = new URL(adminUrl);
-      url.pathname = `/${databaseName}`;
-      database = { kind: 'postgres', url: url.href };
+      postgres = await createPostgresDatabase('chorus_crash');
+      database = { kind: 'postgres', url: postgres.url };
     } else {
       database = { kind: 'sqlite', file: path.join(dataDir, 'chorus.sqlite') };
     }
@@ -88,12 +61,7 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
     server?.kill('SIGKILL');
     await smtp?.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    if (dialect.name === 'postgres') {
-      const admin = new pg.Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-      await admin.end();
-    }
+    await postgres?.drop();
   });
 
   let output = '';
@@ -212,15 +180,7 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
       console.info(`[reliability] crash (${dialect.name}): ${CRASHES} SIGKILLs survived, ${attempted} signing requests, ${acknowledged.length} acknowledged, all stored and mailed (${rows.length} rows, ${recipients.length} mails)`);
     } finally {
       await storage.destroy();
-      // A graceful stop, bounded: a stop that hangs must not hide the test's own failure.
-      const last = server;
-      if (last && !hasExited(last)) {
-        const exited = exitOf(last);
-        last.kill('SIGTERM');
-        const forced = setTimeout(() => last.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(forced);
-      }
+      if (server) await stopChild(server);
     }
   }, 240_000);
 });

@@ -1,13 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TEST_SECRET } from '../support/context.ts';
-import { describeOnPostgres } from '../support/dialects.ts';
+import { createPostgresDatabase, describeOnPostgres } from '../support/dialects.ts';
+import { freePort, hasExited, stopChild } from '../support/processes.ts';
 import { startSmtpServer, type ReceivedMail, type SmtpPeer } from '../support/smtp.ts';
 
 /**
@@ -23,17 +22,6 @@ const SLUG = 'scaled';
 const PEOPLE = 120;
 const CLIENTS = 16;
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('no free port');
-  return address.port;
-}
-
-const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
-
 /** Runs `task` over `items` with `clients` of them at a time. */
 async function inParallel<T>(items: readonly T[], clients: number, task: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -48,8 +36,7 @@ async function inParallel<T>(items: readonly T[], clients: number, task: (item: 
 const tokenIn = (mail: ReceivedMail) => /\/confirm\/([^?\s"]+)/.exec(mail.text)?.[1];
 
 describeOnPostgres('two servers on one PostgreSQL database', () => {
-  const databaseName = `chorus_scale_${randomBytes(5).toString('hex')}`;
-  const adminUrl = process.env.DATABASE_URL ?? '';
+  let postgres: Awaited<ReturnType<typeof createPostgresDatabase>> | undefined;
   const dirs: string[] = [];
   const servers: ChildProcess[] = [];
   const ports: number[] = [];
@@ -59,17 +46,12 @@ describeOnPostgres('two servers on one PostgreSQL database', () => {
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${databaseName}`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${databaseName}`;
+    postgres = await createPostgresDatabase('chorus_scale');
     env = {
       ...process.env,
       NODE_ENV: 'test',
       CHORUS_SECRET: TEST_SECRET,
-      DATABASE_URL: url.href,
+      DATABASE_URL: postgres.url,
       SMTP_URL: smtp.url,
       CHORUS_RATE_LIMITS: 'off',
       CHORUS_DEMO: 'off',
@@ -79,22 +61,10 @@ describeOnPostgres('two servers on one PostgreSQL database', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(
-      servers.map(async (server) => {
-        if (hasExited(server)) return;
-        const exited = new Promise((resolve) => server.once('exit', resolve));
-        server.kill('SIGTERM');
-        const forced = setTimeout(() => server.kill('SIGKILL'), 5_000);
-        await exited;
-        clearTimeout(forced);
-      }),
-    );
+    await Promise.all(servers.map((server) => stopChild(server)));
     await smtp?.stop();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
-    await admin.end();
+    await postgres?.drop();
   });
 
   /** Starts one server with its own data directory and port, and waits until it answers. */

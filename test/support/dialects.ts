@@ -138,3 +138,26 @@ export function useFreshDatabase(dialect: TestDialect): FreshDatabase {
     cleanup: () => now().cleanup(),
   };
 }
+
+/**
+ * A database of its own on DATABASE_URL's server, for tests that start `chorus serve` processes
+ * (which take a database, not a schema): its URL, and `drop()`, which ends any connection still open.
+ */
+export async function createPostgresDatabase(prefix: string): Promise<{ readonly url: string; drop(): Promise<void> }> {
+  if (!postgresUrl) throw new Error('DATABASE_URL is not set');
+  const adminUrl = postgresUrl;
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.href, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
