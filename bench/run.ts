@@ -510,6 +510,12 @@ async function signWorkload(run: ChorusRun, id: string, workload: string, label:
 const W3_CONFIRM_RATE = 200;
 
 /**
+ * How long after W3's confirmations stop its viewers may take to show the count stored: a frame
+ * a second once the thread is idle (the stream's interval), and one frame's fan-out.
+ */
+const VIEWERS_CATCH_UP_MS = 5_000;
+
+/**
  * Starts a load that confirms signatures at W3_CONFIRM_RATE (open loop) for one signing window of
  * `window`'s length, from the given links; the caller waits for it with `stopConfirmer`.
  */
@@ -561,12 +567,20 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
       after: async () => {
         const report = await viewers.report();
         await stopConfirmer(confirmer);
-        return { viewers: { ...report, connected, failed, connectMs: ms, rssBeforeMb: mb(rssBefore), rssWithViewersMb: mb(rssWith), perViewerKb, confirmationsPerSecond: W3_CONFIRM_RATE } };
+        // Once the confirmations have stopped, every viewer's last frame must show the count stored.
+        const countDb = await instance.openDb();
+        const stored = (await takeSnapshot(countDb, run.petitionId).finally(() => countDb.close())).confirmed;
+        const ended = await viewers.waitUntilShowing(stored, VIEWERS_CATCH_UP_MS);
+        // Viewers showing the count stored (none is ahead of it: the highest is at most the stored count).
+        const endedOnStored = ended.highest === stored ? ended.atHighest : 0;
+        return {
+          viewers: { ...report, connected, failed, connectMs: ms, rssBeforeMb: mb(rssBefore), rssWithViewersMb: mb(rssWith), perViewerKb, confirmationsPerSecond: W3_CONFIRM_RATE, storedCount: stored, endedOpen: ended.open, endedOnStored, endedShowing: { lowest: ended.lowest, highest: ended.highest }, endedAfterMs: ended.ms },
+        };
       },
     });
-    const summary = (row.extra?.viewers ?? {}) as ViewerReport;
+    const summary = (row.extra?.viewers ?? {}) as ViewerReport & { storedCount?: number; endedOpen?: number; endedOnStored?: number; endedAfterMs?: number };
     results.viewers[key] = summary;
-    log(`W3 ${key}: ${summary.framesPerViewerPerSecond} frames per viewer per second, ${summary.starved} starved, fan-out median ${summary.fanOutMsMedian} ms, max ${summary.fanOutMsMax} ms, ${summary.closedByServer} closed by the server`);
+    log(`W3 ${key}: ${summary.framesPerViewerPerSecond} frames per viewer per second, ${summary.starved} starved, fan-out median ${summary.fanOutMsMedian} ms, max ${summary.fanOutMsMax} ms, ${summary.closedByServer} closed by the server; ${summary.endedOnStored} of ${summary.endedOpen} open viewers ended on the count stored (${summary.storedCount}) ${summary.endedAfterMs} ms after the confirmations stopped`);
     await viewersInRounds(run, prefix, viewers.pid, takeLinks);
   } finally {
     await viewers.close();

@@ -73,7 +73,7 @@ export function evaluateTargets(results: RunResults): TargetCheck[] {
       add(`a million stored signatures (W2), ${name}`, 'within 10 % of W1', `${fmt(w2.perSec)}/s = ${r} × W1; p99 ${fmt(w2.latency.p99, 1)} ms${noise(w1, w2)}${roundsText}`, (inRounds ?? r) >= 0.9);
     }
     const w3 = find(results, `${prefix}-W3-100`);
-    const viewers = results.viewers[dialect] as { connected?: number; perViewerKb?: number; framesPerViewerPerSecond?: number; starved?: number } | undefined;
+    const viewers = results.viewers[dialect] as { connected?: number; perViewerKb?: number; framesPerViewerPerSecond?: number; starved?: number; endedOpen?: number; storedCount?: number; endedOnStored?: number } | undefined;
     if (w3 && viewers) {
       // Two views of memory per viewer: right after they connect, and at the peak while signing with them
       // (broadcasts queue bytes per viewer) over the peak while signing without them. The worse one is judged.
@@ -84,14 +84,17 @@ export function evaluateTargets(results: RunResults): TargetCheck[] {
       const hz = viewers.framesPerViewerPerSecond ?? 0;
       // The stream sends a frame a second when the server is not busy, and gives way to signing when
       // it is (src/counts/live-stream.ts: at least one every 10 s): every viewer must be updated at that pace.
-      const updated = hz >= 0.1 && (viewers.starved ?? 1) === 0;
+      // And once the count stops moving, every viewer shows the count stored (runs before 2026-12-01 did not check).
+      const endedRight = viewers.endedOnStored === undefined || viewers.endedOnStored === viewers.endedOpen;
+      const updated = hz >= 0.1 && (viewers.starved ?? 1) === 0 && endedRight;
+      const endedText = viewers.endedOnStored === undefined ? '' : `, ${fmt(viewers.endedOnStored)} of ${fmt(viewers.endedOpen)} ended on the count stored`;
       // Signing is judged on the rounds with H when the run has them, as W1 is; the rest on the single window.
       const rounds = results.paired?.[`${dialect} W3`];
       const roundsText = rounds ? `; signing in rounds with H, judged: median ${rounds.median} × H (${rounds.min}–${rounds.max}), by CPU cost ${rounds.cpuMedian} × H` : '';
       add(
         `${fmt(viewers.connected)} SSE viewers updated at 1 Hz (W3), ${name}`,
         'signing ≥ 0.5 × H, p99 ≤ 300 ms, ≤ 15 KB per viewer',
-        `${w3.ratio} × H, p99 ${fmt(w3.latency.p99, 1)} ms, ${fmt(viewers.perViewerKb, 1)} KB/viewer once connected and ${fmt(underLoadKb, 1)} KB/viewer at the peak while signing, ${hz} updates/viewer/s (one a second unless the server is busy; fewer while signing, CHORUS_STREAM_SHARE), ${viewers.starved ?? '?'} starved${noise(w3)}${roundsText}`,
+        `${w3.ratio} × H, p99 ${fmt(w3.latency.p99, 1)} ms, ${fmt(viewers.perViewerKb, 1)} KB/viewer once connected and ${fmt(underLoadKb, 1)} KB/viewer at the peak while signing, ${hz} updates/viewer/s (one a second unless the server is busy; fewer while signing, CHORUS_STREAM_SHARE), ${viewers.starved ?? '?'} starved${endedText}${noise(w3)}${roundsText}`,
         (rounds?.median ?? w3.ratio) >= 0.5 && w3.latency.p99 <= 300 && kb <= 15 && updated,
       );
     }
@@ -189,7 +192,7 @@ export function renderMarkdown(results: RunResults, jsonName: string): string {
   }
   const viewerLines = Object.entries(results.viewers).map(([dialect, v]) => {
     const x = v as Record<string, number>;
-    return `- ${dialect}: ${fmt(x.connected)} viewers connected (${x.failed} failed) in ${fmt(x.connectMs)} ms; server RSS ${x.rssBeforeMb} → ${x.rssWithViewersMb} MB (${x.perViewerKb} KB per viewer); ${x.framesPerViewerPerSecond} frames per viewer per second, ${x.broadcasts} broadcasts, fan-out to all viewers median ${x.fanOutMsMedian} ms (max ${x.fanOutMsMax} ms); ${x.starved} viewers got no frame; ${x.closedByServer} closed by the server.`;
+    return `- ${dialect}: ${fmt(x.connected)} viewers connected (${x.failed} failed) in ${fmt(x.connectMs)} ms; server RSS ${x.rssBeforeMb} → ${x.rssWithViewersMb} MB (${x.perViewerKb} KB per viewer); ${x.framesPerViewerPerSecond} frames per viewer per second, ${x.broadcasts} broadcasts, fan-out to all viewers median ${x.fanOutMsMedian} ms (max ${x.fanOutMsMax} ms); ${x.starved} viewers got no frame; ${x.closedByServer} closed by the server${x.endedOnStored === undefined ? '' : `; once the confirmations stopped, ${fmt(x.endedOnStored)} of ${fmt(x.endedOpen)} open viewers showed the count stored (${fmt(x.storedCount)}) within ${fmt(x.endedAfterMs)} ms`}.`;
   });
   if (viewerLines.length) {
     lines.push('## SSE viewers (W3)');

@@ -4,6 +4,7 @@
  *   parent → { type: 'open', host, port, path, count }   child → { type: 'opened', connected, failed, ms }
  *   parent → { type: 'start' }  (frame counting starts again from zero)
  *   parent → { type: 'report' } child → { type: 'report', ...ViewerReport } (viewers stay connected)
+ *   parent → { type: 'shown' }  child → { type: 'shown', ...Shown } (the figure each open viewer saw last)
  *   parent → { type: 'close' }  the viewers disconnect and the process exits.
  */
 import net from 'node:net';
@@ -25,11 +26,22 @@ export interface ViewerReport {
   readonly fanOutMsMax: number;
 }
 
-type Message = { type: 'open'; host: string; port: number; path: string; count: number } | { type: 'start' } | { type: 'report' } | { type: 'close' };
+/** The figures the open viewers' last frames showed: the lowest, the highest, and how many show the highest. */
+export interface Shown {
+  readonly open: number;
+  readonly lowest: number;
+  readonly highest: number;
+  readonly atHighest: number;
+}
+
+type Message = { type: 'open'; host: string; port: number; path: string; count: number } | { type: 'start' } | { type: 'report' } | { type: 'shown' } | { type: 'close' };
 
 const MARK = Buffer.from('event: count');
 const sockets: net.Socket[] = [];
 let frames = new Uint32Array(0);
+/** Each viewer's last figure (`signatureCount` of its last frame), -1 before its first. */
+let lastShown = new Int32Array(0);
+const FIGURE = Buffer.from('"signatureCount":');
 let counting = false;
 let startedAt = 0;
 let closedByServer = 0;
@@ -61,6 +73,12 @@ function openOne(index: number, host: string, port: number, path: string): Promi
     });
     socket.on('data', (chunk: Buffer) => {
       if (!settled) done(chunk.toString('latin1', 0, 12).startsWith('HTTP/1.1 200'));
+      // A frame is one small write, so it arrives whole; the last figure in the chunk is the newest.
+      const at = chunk.lastIndexOf(FIGURE);
+      if (at >= 0) {
+        const figure = Number.parseInt(chunk.toString('latin1', at + FIGURE.length, at + FIGURE.length + 16), 10);
+        if (Number.isFinite(figure)) lastShown[index] = figure;
+      }
       if (!counting) return;
       const n = countFrames(chunk);
       if (n > 0) {
@@ -80,6 +98,7 @@ function openOne(index: number, host: string, port: number, path: string): Promi
 async function open(message: Extract<Message, { type: 'open' }>): Promise<void> {
   const started = performance.now();
   frames = new Uint32Array(message.count);
+  lastShown = new Int32Array(message.count).fill(-1);
   let connected = 0;
   let failed = 0;
   // In waves, so the server's accept backlog is never overrun.
@@ -131,6 +150,22 @@ function report(): ViewerReport {
   };
 }
 
+function shown(): Shown {
+  let open = 0;
+  let lowest = Number.POSITIVE_INFINITY;
+  let highest = -1;
+  let atHighest = 0;
+  sockets.forEach((socket, i) => {
+    if (!socket || socket.destroyed) return;
+    const figure = lastShown[i] ?? -1;
+    open += 1;
+    lowest = Math.min(lowest, figure);
+    if (figure > highest) [highest, atHighest] = [figure, 0];
+    if (figure === highest) atHighest += 1;
+  });
+  return { open, lowest: open > 0 ? lowest : -1, highest, atHighest };
+}
+
 process.on('message', (message: Message) => {
   if (message.type === 'open') void open(message);
   else if (message.type === 'start') {
@@ -141,6 +176,8 @@ process.on('message', (message: Message) => {
   } else if (message.type === 'report') {
     counting = false;
     process.send?.({ type: 'report', ...report() });
+  } else if (message.type === 'shown') {
+    process.send?.({ type: 'shown', ...shown() });
   } else if (message.type === 'close') {
     for (const s of sockets) s?.destroy();
     process.exit(0);

@@ -1,6 +1,6 @@
 import { SLUG } from './chorus.ts';
 import { sleep, startTs, type Child } from './processes.ts';
-import type { ViewerReport } from './viewers-process.ts';
+import type { Shown, ViewerReport } from './viewers-process.ts';
 
 /** SSE viewers in a process of their own (viewers-process.ts), driven over IPC. */
 export interface Viewers {
@@ -14,6 +14,11 @@ export interface Viewers {
   start(): void;
   /** The frames since `start`; the viewers stay connected. */
   report(): Promise<ViewerReport>;
+  /**
+   * Waits until every open viewer's last frame shows `figure` (or `timeoutMs` passes): what they
+   * show then, and how long it took.
+   */
+  waitUntilShowing(figure: number, timeoutMs: number): Promise<Shown & { readonly ms: number }>;
   /** Disconnects them all and waits for the process to end. */
   close(): Promise<void>;
 }
@@ -47,6 +52,17 @@ export async function openViewers(name: string, host: string, port: number, coun
         child.process.send({ type: 'report' });
         const { type: _type, ...report } = await reported;
         return report;
+      },
+      async waitUntilShowing(figure, timeoutMs) {
+        const started = Date.now();
+        for (;;) {
+          const reply = message<Shown & { type: string }>('shown');
+          child.process.send({ type: 'shown' });
+          const { type: _type, ...now } = await reply;
+          const ms = Date.now() - started;
+          if ((now.lowest === figure && now.highest === figure) || ms >= timeoutMs) return { ...now, ms };
+          await sleep(100);
+        }
       },
       async close() {
         if (child.process.connected) child.process.send({ type: 'close' });
