@@ -465,8 +465,8 @@ interface ChorusRun {
 interface AttemptHooks {
   /** Called before each attempt; returns the other processes of the workload, by role, for the CPU figures. */
   before?(): Readonly<Record<string, number | undefined>>;
-  /** Details to add to the attempt's row (taken right after its load). */
-  after?(): Promise<Record<string, unknown>>;
+  /** Details to add to the attempt's row (taken right after its load), with the attempt's connection to the database. */
+  after?(db: BenchDb): Promise<Record<string, unknown>>;
 }
 
 async function signWorkload(run: ChorusRun, id: string, workload: string, label: string, connections: number, extra: Partial<Omit<LoadJob, 'out'>> = {}, hooks: AttemptHooks = {}): Promise<ResultRow> {
@@ -485,7 +485,7 @@ async function signWorkload(run: ChorusRun, id: string, workload: string, label:
         { ...roles, server: run.server.pid },
       );
       const rssPeak = rss.stop();
-      const more = (await hooks.after?.()) ?? {};
+      const more = (await hooks.after?.(db)) ?? {};
       const check = await checkSignRun(db, run.keys, run.petitionId, before, measured.result.scenario as { answered2xx: string[]; failed: string[] });
       recordCheck(`${id}${attempt ? ` (attempt ${attempt + 1})` : ''}`, check);
       let commits: Record<string, number> = {};
@@ -564,12 +564,11 @@ async function viewersWorkload(run: ChorusRun, prefix: string): Promise<void> {
         attempt += 1;
         return { viewers: viewers.pid, confirmer: confirmer.pid };
       },
-      after: async () => {
+      after: async (db) => {
         const report = await viewers.report();
         await stopConfirmer(confirmer);
         // Once the confirmations have stopped, every viewer's last frame must show the count stored.
-        const countDb = await instance.openDb();
-        const stored = (await takeSnapshot(countDb, run.petitionId).finally(() => countDb.close())).confirmed;
+        const stored = (await takeSnapshot(db, run.petitionId)).confirmed;
         const ended = await viewers.waitUntilShowing(stored, VIEWERS_CATCH_UP_MS);
         // Viewers showing the count stored (none is ahead of it: the highest is at most the stored count).
         const endedOnStored = ended.highest === stored ? ended.atHighest : 0;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { emailHash } from '../../src/signatures/signature-batch.ts';
 import { openStorage } from '../../src/storage/database.ts';
 import { TEST_SECRET } from '../support/context.ts';
 import { createPostgresDatabase, describeEachDialect } from '../support/dialects.ts';
-import { exitOf, freePort, hasExited, stopChild } from '../support/processes.ts';
+import { exitOf, freePort, hasExited, spawnServe, stopChild, waitUntilAnswering, type Served } from '../support/processes.ts';
 import { startSmtpServer, type SmtpPeer } from '../support/smtp.ts';
 
 /**
@@ -64,26 +64,13 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
     await postgres?.drop();
   });
 
-  let output = '';
-  const start = (worker: boolean) => {
-    const child = spawn(process.execPath, ['bin/chorus.js', 'serve'], { cwd: root, env: { ...env, CHORUS_IN_PROCESS_WORKER: worker ? 'on' : 'off' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    // Kept to explain a failed start (the log has no personal data).
-    child.stdout.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));
-    child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4_000)));
-    return child;
-  };
-
-  async function waitUntilUp(): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/api/v1/petitions/durable`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error(`the server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  let served: Served | undefined;
+  const output = () => served?.output() ?? '';
+  /** Starts the server (with its worker or without) and waits until it answers. */
+  async function start(worker: boolean): Promise<ChildProcess> {
+    served = spawnServe({ ...env, CHORUS_IN_PROCESS_WORKER: worker ? 'on' : 'off' });
+    await waitUntilAnswering(served, `http://127.0.0.1:${port}/api/v1/petitions/durable`);
+    return served.child;
   }
 
   /** Thirty clients sign as fast as they can; once enough are acknowledged the server is killed. Returns the acknowledged addresses. */
@@ -110,7 +97,7 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
             // After the kill every request fails: this client is done.
             if (running.killed || hasExited(running)) return resolve();
             if (error instanceof Error && error.name === 'TimeoutError') {
-              unexpected.push(`no answer in 30 s:\n${output}`);
+              unexpected.push(`no answer in 30 s:\n${output()}`);
               running.kill('SIGKILL');
               return resolve();
             }
@@ -118,7 +105,7 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
             // not acknowledged, so not counted; carry on, unless the server keeps refusing.
             failures += 1;
             if (failures > 200) {
-              unexpected.push(`connections keep failing (${error instanceof Error ? String(error.cause ?? error.message) : String(error)}):\n${output}`);
+              unexpected.push(`connections keep failing (${error instanceof Error ? String(error.cause ?? error.message) : String(error)}):\n${output()}`);
               running.kill('SIGKILL');
               return resolve();
             }
@@ -142,8 +129,7 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
     const acknowledged: string[] = [];
     let attempted = 0;
     for (let round = 0; round < CRASHES; round += 1) {
-      server = start(false);
-      await waitUntilUp();
+      server = await start(false);
       const result = await signUntilKilled(round, server);
       expect(result.unexpected).toEqual([]);
       expect(server.signalCode).toBe('SIGKILL');
@@ -167,8 +153,7 @@ describeEachDialect('crash under load: kill -9 mid-burst', (dialect) => {
       expect(Number(counts.signed)).toBe(rows.length);
 
       // Restarted with its worker: every stored signature's mail reaches the relay, once.
-      server = start(true);
-      await waitUntilUp();
+      server = await start(true);
       await smtp.waitForMail(rows.length, 60_000);
       await new Promise((r) => setTimeout(r, 300));
       const recipients = smtp.inbox.map((m) => m.to[0] ?? '');

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { TEST_SECRET } from '../support/context.ts';
 import { createPostgresDatabase, describeOnPostgres } from '../support/dialects.ts';
-import { freePort, hasExited, stopChild } from '../support/processes.ts';
+import { freePort, spawnServe, stopChild, waitUntilAnswering } from '../support/processes.ts';
 import { startSmtpServer, type ReceivedMail, type SmtpPeer } from '../support/smtp.ts';
 
 /**
@@ -41,7 +41,6 @@ describeOnPostgres('two servers on one PostgreSQL database', () => {
   const servers: ChildProcess[] = [];
   let smtp: SmtpPeer;
   let env: NodeJS.ProcessEnv;
-  let output = '';
 
   beforeAll(async () => {
     smtp = await startSmtpServer();
@@ -71,22 +70,10 @@ describeOnPostgres('two servers on one PostgreSQL database', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chorus-scale-'));
     dirs.push(dataDir);
-    const child = spawn(process.execPath, ['bin/chorus.js', 'serve'], { cwd: root, env: { ...env, PORT: String(port), CHORUS_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    // Kept to explain a failure (the log has no personal data).
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-6_000));
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    servers.push(child);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/api/v1/petitions/${SLUG}`)).ok) return port;
-      } catch {
-        // not listening yet
-      }
-      if (hasExited(child) || Date.now() > deadline) throw new Error(`a server did not start:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const served = spawnServe({ ...env, PORT: String(port), CHORUS_DATA_DIR: dataDir });
+    servers.push(served.child);
+    await waitUntilAnswering(served, `http://127.0.0.1:${port}/api/v1/petitions/${SLUG}`);
+    return port;
   }
 
   const shownOn = async (port: number) => ((await (await fetch(`http://127.0.0.1:${port}/api/v1/petitions/${SLUG}`)).json()) as { signatureCount: number }).signatureCount;
