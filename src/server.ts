@@ -36,7 +36,7 @@ export async function startChorus(config: Config, overrides: ContextOverrides = 
     ctx.jobsQueued.listen(() => worker.wake());
     worker.start();
   }
-  ctx.board.startPolling(2_000, () => ctx.clock.now(), (error) => ctx.logger.warn({ err: String(error) }, 'count poll failed'));
+  ctx.board.startPolling(2_000, (error) => ctx.logger.warn({ err: String(error) }, 'count poll failed'));
 
   const app = await buildApp(ctx);
   await app.listen({ port: config.port, host: config.host });

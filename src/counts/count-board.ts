@@ -1,12 +1,12 @@
 import type { Db } from '../storage/database.ts';
-import { readCounts, readCountsChangedSince, readHostCounts, readHostCountsChangedSince, type CountsRow, type HostCountsRow } from './counts.store.ts';
+import { readCounts, readCountsChangedFrom, readHostCounts, readHostCountsChangedFrom, type CountsRow, type HostCountsRow } from './counts.store.ts';
 
 export type CountListener = (counts: CountsRow) => void;
 
 /**
  * The public figures, held in memory so that reading a count costs nothing. This process's own
- * commits update it at once; a light poll (or Redis, when configured) brings in the commits of
- * other processes.
+ * commits update it at once; a light poll brings in the commits of other processes (a CLI command,
+ * the worker, a second server), found by their change marks rather than by time.
  */
 export class CountBoard {
   private readonly counts = new Map<number, CountsRow>();
@@ -14,7 +14,10 @@ export class CountBoard {
   private readonly hosts = new Map<number, Map<number, HostCountsRow>>();
   private readonly listeners = new Set<CountListener>();
   private pollTimer: NodeJS.Timeout | undefined;
-  private lastPoll = 0;
+  /** Where the next poll starts, per table (0: the first poll reads every row). */
+  private countsFrom = 0;
+  private hostsFrom = 0;
+  private polling: Promise<void> | undefined;
 
   constructor(private readonly db: Db) {}
 
@@ -88,15 +91,31 @@ export class CountBoard {
     return () => this.listeners.delete(listener);
   }
 
-  /** Polls for commits made by other processes; cheap (a handful of rows by index). */
-  startPolling(intervalMs: number, now: () => number, onError: (error: unknown) => void): void {
+  /**
+   * Reads what other processes committed since the last poll, by change mark (`changeHorizon`): a
+   * commit is found however far its writer's clock is from this one and however long its
+   * transaction took. One poll at a time; a call while one runs waits for it.
+   */
+  poll(): Promise<void> {
+    this.polling ??= (async () => {
+      try {
+        const [counts, hosts] = await Promise.all([readCountsChangedFrom(this.db, this.countsFrom), readHostCountsChangedFrom(this.db, this.hostsFrom)]);
+        this.apply(counts.rows);
+        this.applyHosts(hosts.rows);
+        this.countsFrom = counts.next;
+        this.hostsFrom = hosts.next;
+      } finally {
+        this.polling = undefined;
+      }
+    })();
+    return this.polling;
+  }
+
+  /** Polls every `intervalMs`; cheap (the counter tables hold a row per petition and per host, and only changed rows come back). */
+  startPolling(intervalMs: number, onError: (error: unknown) => void): void {
     if (this.pollTimer) return;
-    this.lastPoll = now();
     this.pollTimer = setInterval(() => {
-      const since = this.lastPoll - intervalMs; // overlap a little: clocks of other machines drift
-      this.lastPoll = now();
-      readCountsChangedSince(this.db, since).then((rows) => this.apply(rows), onError);
-      readHostCountsChangedSince(this.db, since).then((rows) => this.applyHosts(rows), onError);
+      if (!this.polling) this.poll().catch(onError);
     }, intervalMs);
     this.pollTimer.unref();
   }

@@ -1,5 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
-import { forwardTime } from '../storage/dialect.ts';
+import { changeHorizon, changeMark, forwardTime, type MarkedTable } from '../storage/dialect.ts';
 import { returningStatement, type GroupedStatement } from '../storage/statement-group.ts';
 
 /** A petition's figures: rows signed, confirmed (the public count), and removed. */
@@ -26,7 +26,7 @@ function toCounts(row: { petition_id: number; signed: number; confirmed: number;
 export async function insertCountsRow(db: Db, petitionId: number, now: number): Promise<void> {
   await db
     .insertInto('petition_counts')
-    .values({ petition_id: petitionId, signed: 0, confirmed: 0, removed: 0, updated_at: now })
+    .values({ petition_id: petitionId, signed: 0, confirmed: 0, removed: 0, updated_at: now, change_mark: changeMark(db, 'petition_counts') })
     .onConflict((oc) => oc.column('petition_id').doNothing())
     .execute();
 }
@@ -39,6 +39,7 @@ const countsUpdate = (trx: Trx, petitionId: number, delta: CountsDelta, now: num
       confirmed: eb('confirmed', '+', delta.confirmed ?? 0),
       removed: eb('removed', '+', delta.removed ?? 0),
       updated_at: forwardTime(trx, 'updated_at', now),
+      change_mark: changeMark(trx, 'petition_counts'),
     }))
     .where('petition_id', '=', petitionId)
     .returning(COLUMNS);
@@ -65,10 +66,26 @@ export async function readCounts(db: Db, petitionIds: readonly number[]): Promis
   return rows.map(toCounts);
 }
 
-/** Rows changed at or after `since`, so a process can pick up what other processes committed. */
-export async function readCountsChangedSince(db: Db, since: number): Promise<CountsRow[]> {
-  const rows = await db.selectFrom('petition_counts').select(COLUMNS).where('updated_at', '>=', since).execute();
-  return rows.map(toCounts);
+/** What a poll read: the rows changed since the last one, and where the next one starts. */
+export interface ChangedRows<T> {
+  readonly rows: T[];
+  /** The `from` of the next poll. */
+  readonly next: number;
+}
+
+/**
+ * The rows of `table` whose change mark is at least `from`, and the horizon the next poll starts
+ * from (taken before the read, see `changeHorizon`): polled again and again, every commit of
+ * another process is read at least once, whatever its clock.
+ */
+async function readChanged<R>(db: Db, table: MarkedTable, from: number, read: () => Promise<R[]>): Promise<ChangedRows<R>> {
+  const next = await changeHorizon(db, table);
+  return { rows: await read(), next: Math.max(next, from) };
+}
+
+/** Counter rows other processes may have changed since the poll that returned `from` (0: all). */
+export function readCountsChangedFrom(db: Db, from: number): Promise<ChangedRows<CountsRow>> {
+  return readChanged(db, 'petition_counts', from, async () => (await db.selectFrom('petition_counts').select(COLUMNS).where('change_mark', '>=', from).execute()).map(toCounts));
 }
 
 /** One host's confirmed subtotal on one petition ("via <organisation>: N"). */
@@ -88,11 +105,12 @@ function toHostCounts(row: { petition_id: number; organisation_id: number; confi
 const hostCountsUpsert = (trx: Trx, petitionId: number, organisationId: number, confirmed: number, now: number) =>
   trx
     .insertInto('host_counts')
-    .values({ petition_id: petitionId, organisation_id: organisationId, confirmed, updated_at: now })
+    .values({ petition_id: petitionId, organisation_id: organisationId, confirmed, updated_at: now, change_mark: changeMark(trx, 'host_counts') })
     .onConflict((oc) =>
       oc.columns(['petition_id', 'organisation_id']).doUpdateSet((eb) => ({
         confirmed: eb('host_counts.confirmed', '+', eb.ref('excluded.confirmed')),
         updated_at: forwardTime(trx, 'host_counts.updated_at', now),
+        change_mark: changeMark(trx, 'host_counts'),
       })),
     )
     .returning(HOST_COLUMNS);
@@ -118,7 +136,7 @@ export async function readHostCounts(db: Db, petitionIds: readonly number[]): Pr
   return rows.map(toHostCounts);
 }
 
-export async function readHostCountsChangedSince(db: Db, since: number): Promise<HostCountsRow[]> {
-  const rows = await db.selectFrom('host_counts').select(HOST_COLUMNS).where('updated_at', '>=', since).execute();
-  return rows.map(toHostCounts);
+/** Host subtotals other processes may have changed since the poll that returned `from` (0: all). */
+export function readHostCountsChangedFrom(db: Db, from: number): Promise<ChangedRows<HostCountsRow>> {
+  return readChanged(db, 'host_counts', from, async () => (await db.selectFrom('host_counts').select(HOST_COLUMNS).where('change_mark', '>=', from).execute()).map(toHostCounts));
 }

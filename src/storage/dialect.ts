@@ -1,4 +1,5 @@
-import { sql, SqliteAdapter, type RawBuilder } from 'kysely';
+import { sql, SqliteAdapter, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from './schema.ts';
 
 /** The two databases Chorus runs on. Dialect-specific SQL stays inside `src/storage/`. */
 export type DialectName = 'sqlite' | 'postgres';
@@ -32,6 +33,38 @@ export function idIn(db: Handle, column: string, ids: readonly number[]): RawBui
 export function forwardTime(db: Handle, column: string, now: number): RawBuilder<number> {
   const later = dialectOf(db) === 'postgres' ? sql`greatest` : sql`max`;
   return sql<number>`${later}(${sql.ref(column)} + 1, ${now})`;
+}
+
+/** The tables whose rows carry a change mark (`change_mark`, migration 0010). */
+export type MarkedTable = 'petition_counts' | 'host_counts';
+
+/**
+ * What a changed row's `change_mark` is set to, so that a poller finds every change another process
+ * commits by its mark alone, with no clock involved (`changeHorizon`):
+ * - PostgreSQL: the writing transaction's id (`pg_current_xact_id()`, 64 bits, never wraps).
+ *   Transactions commit in any order, but one still in progress has an id at or above the oldest
+ *   id a snapshot sees running, and one not yet begun a higher id still.
+ * - SQLite: one past the highest mark in the table. Writers take turns, so each commit's marks are
+ *   above every mark committed before it (an index on the column keeps the `max` a lookup).
+ */
+export function changeMark(db: Handle, table: MarkedTable): RawBuilder<number> {
+  return dialectOf(db) === 'postgres' ? sql<number>`pg_current_xact_id()::text::bigint` : sql<number>`(select coalesce(max(change_mark), 0) + 1 from ${sql.table(table)})`;
+}
+
+/**
+ * The lowest mark a change not yet visible now can carry: a poller that read every row marked at or
+ * above its last horizon, then takes this one before its next read, misses no commit, however the
+ * writers' clocks disagree and however long their transactions took. On PostgreSQL the oldest
+ * transaction id the snapshot sees still running (or the next to be given); on SQLite one past the
+ * highest mark committed.
+ */
+export async function changeHorizon(db: Kysely<Database>, table: MarkedTable): Promise<number> {
+  const query =
+    dialectOf(db) === 'postgres'
+      ? sql<{ horizon: number }>`select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as horizon`
+      : sql<{ horizon: number }>`select coalesce(max(change_mark), 0) + 1 as horizon from ${sql.table(table)}`;
+  const { rows } = await query.execute(db);
+  return Number(rows[0]?.horizon ?? 0);
 }
 
 /**

@@ -87,6 +87,8 @@ export interface PetitionCountsTable {
   confirmed: number;
   removed: number;
   updated_at: number;
+  /** Which commit changed the row last, for other processes' polls (`changeMark`, migration 0010). */
+  change_mark: number;
 }
 
 /** `suspected`: stored and mailed like any other, never counted until an organiser accepts it (migration 0007). */
@@ -269,6 +271,8 @@ export interface HostCountsTable {
   organisation_id: number;
   confirmed: number;
   updated_at: number;
+  /** As `petition_counts.change_mark`. */
+  change_mark: number;
 }
 
 /** Single-use recovery codes for two-factor sign-in (migration 0004); only their SHA-256 hashes. */

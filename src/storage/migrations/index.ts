@@ -9,6 +9,7 @@ import { retention } from './0006-retention.ts';
 import { fraud } from './0007-fraud.ts';
 import { signerRights } from './0008-signer-rights.ts';
 import { heldBackSubtotals } from './0009-held-back-subtotals.ts';
+import { countChangeMarks } from './0010-count-change-marks.ts';
 
 /** Every migration, in order. Numbered code: a reader can open each one. */
 export function listMigrations(dialect: DialectName): Record<string, Migration> {
@@ -22,5 +23,6 @@ export function listMigrations(dialect: DialectName): Record<string, Migration> 
     '0007-fraud': fraud(dialect),
     '0008-signer-rights': signerRights(dialect),
     '0009-held-back-subtotals': heldBackSubtotals(dialect),
+    '0010-count-change-marks': countChangeMarks(dialect),
   };
 }
