@@ -45,7 +45,9 @@ export type MarkedTable = 'petition_counts' | 'host_counts';
  *   Transactions commit in any order, but one still in progress has an id at or above the oldest
  *   id a snapshot sees running, and one not yet begun a higher id still.
  * - SQLite: one past the highest mark in the table. Writers take turns, so each commit's marks are
- *   above every mark committed before it (an index on the column keeps the `max` a lookup).
+ *   above every mark committed before it (an index on the column keeps the `max` a lookup). This
+ *   holds because counter rows are never deleted (Chorus keeps its petitions and organisations): a
+ *   deleted top row would let the next mark fall below a horizon a poller already took.
  */
 export function changeMark(db: Handle, table: MarkedTable): RawBuilder<number> {
   return dialectOf(db) === 'postgres' ? sql<number>`pg_current_xact_id()::text::bigint` : sql<number>`(select coalesce(max(change_mark), 0) + 1 from ${sql.table(table)})`;
