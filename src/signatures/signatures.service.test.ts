@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../../test/support/dialects.ts';
+import { watchPostgresQueries } from '../../test/support/pg-queries.ts';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { makePetition, signatureFields } from '../../test/support/factories.ts';
 import { getLeadHost } from '../coalitions/coalitions.service.ts';
@@ -166,6 +167,39 @@ describeEachDialect('signing and confirming', (dialect) => {
     t.clock.advance(7 * DAY);
     await expect(confirmSignature(t.ctx, petition, token)).rejects.toMatchObject({ code: 'token_expired' });
     expect(await readConfirmedCount(t.ctx, petition.id)).toBe(0);
+  });
+
+  it('looks up links checked at once together on PostgreSQL, and answers each its own', async () => {
+    const petition = await makePetition(t.ctx);
+    const other = await makePetition(t.ctx);
+    const tokens: string[] = [];
+    for (const email of ['one@example.org', 'two@example.org']) {
+      await signPetition(t.ctx, petition, input({ email }), await signing(t, petition, 'en'));
+      await worker.runUntilIdle();
+      tokens.push(lastToken(t));
+    }
+    const [first = '', second = ''] = tokens;
+    const forged = `${first.split('.')[0]}.${'A'.repeat(32)}`;
+    const missing = `999999.${first.split('.')[1]}`;
+    const outcome = (checked: Promise<unknown>) => checked.then((r) => (r as { state: string }).state, (e: unknown) => String((e as { code?: unknown }).code));
+    const watch = dialect.name === 'postgres' ? watchPostgresQueries() : undefined;
+    let outcomes: string[];
+    try {
+      outcomes = await Promise.all([
+        outcome(inspectConfirmation(t.ctx, petition, first)),
+        outcome(inspectConfirmation(t.ctx, petition, forged)),
+        outcome(inspectConfirmation(t.ctx, other, second)),
+        outcome(inspectConfirmation(t.ctx, petition, missing)),
+        outcome(inspectConfirmation(t.ctx, petition, first)),
+        outcome(confirmSignature(t.ctx, petition, second).then(() => ({ state: 'confirmed' }))),
+      ]);
+    } finally {
+      watch?.restore();
+    }
+    expect(outcomes).toEqual(['ready', 'token_invalid', 'token_invalid', 'token_invalid', 'ready', 'confirmed']);
+    // Six checks, one statement: a client of their own each would have meant six round trips.
+    if (watch) expect(watch.sent.filter((q) => q.sql.startsWith('select') && q.sql.includes('"confirm_token_hash"'))).toHaveLength(1);
+    expect(await readConfirmedCount(t.ctx, petition.id)).toBe(1);
   });
 
   it('refuses signatures on a closed petition', async () => {

@@ -5,11 +5,12 @@ import type { Locale } from '../i18n/i18n.ts';
 import { canTakeSignatures, type Petition } from '../petitions/petition.ts';
 import { getPetitionByIdOrThrow } from '../petitions/petitions.service.ts';
 import { DomainError } from '../shared/errors.ts';
+import { coalescedReads } from '../storage/coalesced-reads.ts';
 import { screenSignature, type SigningSignals } from '../fraud/fraud.service.ts';
 import { emailHash } from './signature-batch.ts';
 import { CONFIRMATION_TTL_MS, isExpired, parseConfirmationToken } from './signature.ts';
 import type { SignatureInput } from './signature.schemas.ts';
-import { findSignatureForConfirmation } from './signatures.store.ts';
+import { findSignatureForConfirmation, findSignaturesForConfirmation, type SignatureForConfirmation } from './signatures.store.ts';
 
 const NOT_SCREENED = { suspectReason: null, proof: null } as const;
 
@@ -91,11 +92,20 @@ async function resolveConsents(ctx: Context, petition: Petition, input: Signatur
 
 export type ConfirmationState = 'ready' | 'already_confirmed';
 
+/** A confirmation link's row by id: the page and its form each look it up (on PostgreSQL, together with the others asked for at the same time). */
+const lookUpConfirmation = coalescedReads<number, SignatureForConfirmation>({
+  one: findSignatureForConfirmation,
+  async many(db, ids) {
+    const rows = new Map((await findSignaturesForConfirmation(db, [...new Set(ids)])).map((row) => [row.id, row]));
+    return ids.map((id) => rows.get(id));
+  },
+});
+
 /** Checks a confirmation link without changing anything (what the GET page shows). Throws when the link is bad. */
 export async function inspectConfirmation(ctx: Context, petition: Petition, token: string): Promise<{ state: ConfirmationState; signatureId: number }> {
   const parsed = parseConfirmationToken(token);
   if (!parsed) throw new DomainError('token_invalid', 'This confirmation link is not valid.');
-  const row = await findSignatureForConfirmation(ctx.db, parsed.signatureId);
+  const row = await lookUpConfirmation(ctx.db, parsed.signatureId);
   if (!row || row.petition_id !== petition.id || !row.confirm_token_hash || !bytesEqual(row.confirm_token_hash, hashSecret(parsed.secret))) {
     throw new DomainError('token_invalid', 'This confirmation link is not valid.');
   }

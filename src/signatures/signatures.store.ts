@@ -119,6 +119,15 @@ export async function findSignatureForConfirmation(db: Db, id: number): Promise<
     .executeTakeFirst();
 }
 
+/** The same for several links at once, in one statement (one text whatever the number on PostgreSQL). `ids` must not be empty. */
+export async function findSignaturesForConfirmation(db: Db, ids: readonly number[]): Promise<SignatureForConfirmation[]> {
+  return db
+    .selectFrom('signatures')
+    .select(['id', 'petition_id', 'status', 'confirm_token_hash', 'token_expires_at', 'confirmed_at'])
+    .where(idIn(db, 'id', ids))
+    .execute();
+}
+
 export interface SignatureForMail {
   readonly id: number;
   readonly petition_id: number;
