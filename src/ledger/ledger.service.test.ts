@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createTestContext, type TestContext } from '../../test/support/context.ts';
 import { describeEachDialect } from '../../test/support/dialects.ts';
+import { watchPostgresQueries } from '../../test/support/pg-queries.ts';
 import { actorWith, makeOrganisation, makePetition, makeUser } from '../../test/support/factories.ts';
 import { invitePartner, respondToInvitation } from '../coalitions/partnerships.service.ts';
 import { readConfirmedCount, readHostSubtotals } from '../counts/counts.service.ts';
@@ -138,6 +139,30 @@ describeEachDialect('the signature log', (dialect) => {
     // A receipt of another petition is not in this one.
     const other = await makePetition(t.ctx);
     expect((await checkReceipt(t.ctx, other, receipt)).status).toBe('not_found');
+  });
+
+  it('checks receipts asked for at once together on PostgreSQL, each with its own entries', async () => {
+    const ids = await signAndConfirm(t.ctx, petition, 3);
+    const other = await makePetition(t.ctx);
+    const [elsewhere] = await signAndConfirm(t.ctx, other, 1);
+    const removed = await removeSignature(t.ctx, operator, petition, { signatureId: ids[1] ?? 0 }, 'fraud');
+    const receiptOf = (p: Petition, id: number | undefined) => receiptFor(t.ctx.keys.publicIds, p.id, id ?? 0);
+    const watch = dialect.name === 'postgres' ? watchPostgresQueries() : undefined;
+    let checks;
+    try {
+      checks = await Promise.all([
+        checkReceipt(t.ctx, petition, receiptOf(petition, ids[0])),
+        checkReceipt(t.ctx, petition, removed.receipt),
+        checkReceipt(t.ctx, petition, receiptOf(other, elsewhere)),
+        checkReceipt(t.ctx, other, receiptOf(other, elsewhere)),
+        checkReceipt(t.ctx, petition, 'ABCD-EFGH-JKMN-PQRS'),
+        checkReceipt(t.ctx, petition, receiptOf(petition, ids[2])),
+      ]);
+    } finally {
+      watch?.restore();
+    }
+    expect(checks.map((c) => (c.status === 'included' ? `${c.position}${c.removal ? ` removed at ${c.removal.position}` : ''}` : c.status))).toEqual(['1', '2 removed at 4', 'not_found', '1', 'not_found', '3']);
+    if (watch) expect(watch.sent.filter((q) => q.sql.includes('from "ledger_entries"'))).toHaveLength(1);
   });
 
   it('removes a fraudulent signature: a removal entry, the counts and the host’s subtotal go down, the chain holds', async () => {

@@ -1,4 +1,5 @@
 import type { Db, Trx } from '../storage/database.ts';
+import { coalescedReads } from '../storage/coalesced-reads.ts';
 import { idIn } from '../storage/dialect.ts';
 import { chunkedStatements, insertRows } from '../storage/row-inserts.ts';
 import { returningStatement, type GroupedStatement } from '../storage/statement-group.ts';
@@ -133,9 +134,45 @@ export async function findEntryAt(db: Db, petitionId: number, position: number):
 }
 
 /** Every entry about one subject (a confirmation, perhaps its removal), in order. */
-export async function findEntriesBySubject(db: Db, petitionId: number, subject: string): Promise<Entry[]> {
+/** A receipt in a petition's log. */
+interface SubjectKey {
+  readonly petitionId: number;
+  readonly subject: string;
+}
+
+/** A receipt's entries, in order: its confirmation, and its removal if it was removed. */
+async function entriesBySubject(db: Db, { petitionId, subject }: SubjectKey): Promise<Entry[]> {
   const rows = await db.selectFrom('ledger_entries').select(ENTRY_COLUMNS).where('petition_id', '=', petitionId).where('subject', '=', subject).orderBy('position').execute();
   return rows.map(toEntry);
+}
+
+/** The same for several receipts in one statement: one list a key, in the keys' order. */
+async function entriesBySubjects(db: Db, keys: readonly SubjectKey[]): Promise<Entry[][]> {
+  const rows = await db
+    .selectFrom('ledger_entries')
+    .select(ENTRY_COLUMNS)
+    .where(idIn(db, 'petition_id', [...new Set(keys.map((k) => k.petitionId))]))
+    .where(idIn(db, 'subject', [...new Set(keys.map((k) => k.subject))]))
+    .orderBy('position')
+    .execute();
+  const bySubject = new Map<string, Entry[]>();
+  for (const entry of rows.map(toEntry)) {
+    const key = `${entry.petitionId}:${entry.subject}`;
+    let entries = bySubject.get(key);
+    if (!entries) bySubject.set(key, (entries = []));
+    entries.push(entry);
+  }
+  return keys.map((k) => bySubject.get(`${k.petitionId}:${k.subject}`) ?? []);
+}
+
+const readEntriesBySubject = coalescedReads<SubjectKey, Entry[]>({ one: entriesBySubject, many: entriesBySubjects });
+
+/**
+ * A receipt's entries, read on request paths (the thank-you page after a confirmation, the receipt
+ * check): on PostgreSQL together with the others asked for at the same time (coalesced-reads.ts).
+ */
+export async function findEntriesBySubject(db: Db, petitionId: number, subject: string): Promise<Entry[]> {
+  return (await readEntriesBySubject(db, { petitionId, subject })) ?? [];
 }
 
 export async function findHead(db: Db, petitionId: number): Promise<HeadRow | undefined> {
