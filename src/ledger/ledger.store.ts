@@ -133,14 +133,13 @@ export async function findEntryAt(db: Db, petitionId: number, position: number):
   return row && toEntry(row);
 }
 
-/** Every entry about one subject (a confirmation, perhaps its removal), in order. */
-/** A receipt in a petition's log. */
+/** A receipt (or another subject) in a petition's log. */
 interface SubjectKey {
   readonly petitionId: number;
   readonly subject: string;
 }
 
-/** A receipt's entries, in order: its confirmation, and its removal if it was removed. */
+/** Every entry about one subject, in order: a receipt's confirmation, and its removal if it was removed. */
 async function entriesBySubject(db: Db, { petitionId, subject }: SubjectKey): Promise<Entry[]> {
   const rows = await db.selectFrom('ledger_entries').select(ENTRY_COLUMNS).where('petition_id', '=', petitionId).where('subject', '=', subject).orderBy('position').execute();
   return rows.map(toEntry);
