@@ -13,8 +13,9 @@ export function dialectOf(db: Handle): DialectName {
 }
 
 /**
- * `column in (ids)` for a batch's ids (or keys, such as receipts). On PostgreSQL as `column = any($1)` with the ids as one array
- * parameter: the statement's text is then the same whatever the number of ids, so it is prepared
+ * `column in (ids)` for a batch's ids (or keys, such as receipts). On PostgreSQL as
+ * `column = any($1)` with the ids as one array parameter: the statement's text is then the same
+ * whatever the number of ids, so it is prepared
  * once per connection (postgres-driver.ts) instead of parsed and planned for every batch size. On
  * SQLite, the plain list (its statements are prepared and kept in any case). `ids` must not be empty.
  */
