@@ -15,9 +15,9 @@ export function dialectOf(db: Handle): DialectName {
 /**
  * `column in (ids)` for a batch's ids (or keys, such as receipts). On PostgreSQL as
  * `column = any($1)` with the ids as one array parameter: the statement's text is then the same
- * whatever the number of ids, so it is prepared
- * once per connection (postgres-driver.ts) instead of parsed and planned for every batch size. On
- * SQLite, the plain list (its statements are prepared and kept in any case). `ids` must not be empty.
+ * whatever the number of ids, so it is prepared once per connection (postgres-driver.ts) instead of
+ * parsed and planned for every batch size. On SQLite, the plain list (its statements are prepared
+ * and kept in any case). `ids` must not be empty.
  */
 export function idIn(db: Handle, column: string, ids: readonly number[] | readonly string[]): RawBuilder<boolean> {
   if (ids.length === 0) throw new Error('idIn needs at least one id');
